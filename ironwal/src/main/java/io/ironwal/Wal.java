@@ -1,0 +1,290 @@
+package io.ironwal;
+
+import io.ironwal.internal.stream.WalEngine;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A crash-safe write-ahead log of named streams under one root directory.
+ *
+ * <p>Each stream is an independent, append-only sequence of entries ({@code byte[]}) with ids
+ * that start at 0, are contiguous and strictly increasing; pruning with {@link #truncate} never
+ * renumbers. Entries are stored in segment files ({@code <root>/<stream>/<20-digit first
+ * id>.wal}), rotated by size or entry count. See {@code docs/FORMAT.md} for the bytes and
+ * {@code docs/GUARANTEES.md} for what each {@link SyncMode} promises.
+ *
+ * <pre>{@code
+ * try (Wal wal = Wal.open(WalOptions.builder(Path.of("./wal_data")).build())) {
+ *   long id = wal.append("logs", "hello".getBytes(StandardCharsets.UTF_8));
+ *   Optional<byte[]> e = wal.get("logs", id);
+ * }
+ * }</pre>
+ *
+ * <p><b>Thread safety.</b> All methods are safe to call from any thread. Appends to one stream are
+ * serialised by that stream's lock; appends to different streams never wait for each other;
+ * readers never block writers. An open {@code Wal} holds an exclusive lock on {@code
+ * <root>/LOCK}: a second {@code open} of the same root, in this JVM or another process, fails with
+ * {@link DirectoryLockedException}.
+ *
+ * <p><b>Errors.</b> Every method throws a subclass of {@link WalException}: bad arguments are
+ * refused before anything touches the disk; after a failed write or fsync the stream refuses
+ * further writes ({@link StreamFailedException}) until the WAL is reopened.
+ */
+public final class Wal implements AutoCloseable {
+  private final WalEngine engine;
+
+  private Wal(WalEngine engine) {
+    this.engine = engine;
+  }
+
+  /**
+   * Opens (or creates) the WAL at {@code options.root()}, recovering every stream's active segment:
+   * a torn tail is cut (kept aside in a {@code .corrupt} file) or refused, per {@link
+   * WalOptions#onCorruption()}.
+   *
+   * @param options the configuration
+   * @return the open WAL
+   * @throws DirectoryLockedException if the root is already open
+   * @throws CorruptionException if recovery finds damage it must not repair
+   * @throws WalIoException on an I/O error
+   */
+  public static Wal open(WalOptions options) {
+    if (options == null) {
+      throw new InvalidConfigurationException("options must not be null");
+    }
+    return new Wal(WalEngine.open(options));
+  }
+
+  /**
+   * Appends one entry.
+   *
+   * @param stream the stream; created on first append
+   * @param entry the bytes; may be empty, not {@code null}
+   * @return the entry's id
+   * @throws InvalidStreamNameException for an unusable stream name
+   * @throws EntryTooLargeException if the entry does not fit in one frame
+   * @throws StreamFailedException if an earlier write or fsync on the stream failed
+   * @throws WalIoException if the write or its fsync fails
+   */
+  public long append(String stream, byte[] entry) {
+    if (entry == null) {
+      throw new InvalidArgumentException("entry must not be null");
+    }
+    return engine.append(stream, ByteBuffer.wrap(entry));
+  }
+
+  /**
+   * Appends the remaining bytes of a buffer as one entry, without an intermediate copy. The
+   * buffer's position is not changed.
+   *
+   * @param stream the stream; created on first append
+   * @param entry the bytes; not {@code null}
+   * @return the entry's id
+   * @throws EntryTooLargeException if the entry does not fit in one frame
+   * @throws WalIoException if the write or its fsync fails
+   */
+  public long append(String stream, ByteBuffer entry) {
+    if (entry == null) {
+      throw new InvalidArgumentException("entry must not be null");
+    }
+    return engine.append(stream, entry.duplicate());
+  }
+
+  /**
+   * Appends entries as one atomic batch: one frame in one segment, so after a crash either all of
+   * them exist or none does. In {@link SyncMode#STRICT} and {@link SyncMode#BATCH_ONLY} the batch is
+   * durable on return. An empty list writes nothing.
+   *
+   * @param stream the stream; created on first append
+   * @param entries the entries, none {@code null}
+   * @return the ids assigned, {@code [start, end)}; empty at the stream's next id for an empty list
+   * @throws EntryTooLargeException if the batch does not fit in one frame
+   * @throws WalIoException if the write or its fsync fails
+   */
+  public IdRange appendBatch(String stream, List<byte[]> entries) {
+    if (entries == null) {
+      throw new InvalidArgumentException("entries must not be null");
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i) == null) {
+        throw new InvalidArgumentException("entry " + i + " of the batch is null");
+      }
+    }
+    return engine.appendBatch(stream, entries);
+  }
+
+  /**
+   * Starts a transaction writer on a stream: entries added to it are written as one atomic batch
+   * by {@link TxnWriter#commit()}.
+   *
+   * @param stream the stream
+   * @return a new writer
+   * @throws InvalidStreamNameException for an unusable stream name
+   */
+  public TxnWriter writer(String stream) {
+    engine.checkOpen();
+    engine.validateStreamName(stream);
+    return new TxnWriter(this, stream);
+  }
+
+  /**
+   * Reads one entry.
+   *
+   * @param stream the stream
+   * @param id the entry id, not negative
+   * @return the entry, or empty if the id was never written, was pruned, or lies past the end
+   * @throws CrcMismatchException if the frame holding the entry is damaged
+   * @throws WalIoException on an I/O error
+   */
+  public Optional<byte[]> get(String stream, long id) {
+    if (id < 0) {
+      throw new InvalidArgumentException("id must not be negative, got " + id);
+    }
+    return Optional.ofNullable(engine.get(stream, id));
+  }
+
+  /**
+   * Iterates a stream in id order from {@code startId}, crossing segment files. Ids below the
+   * stream's first id (pruned) are skipped; an unknown stream yields nothing until it is written.
+   *
+   * @param stream the stream
+   * @param startId the first id to return, not negative
+   * @return a new iterator; close it when done
+   */
+  public WalIterator iter(String stream, long startId) {
+    if (startId < 0) {
+      throw new InvalidArgumentException("startId must not be negative, got " + startId);
+    }
+    return engine.iter(stream, startId);
+  }
+
+  /**
+   * Deletes whole segment files of a stream whose every id is below {@code safeId}; never the
+   * active segment. Ids are not renumbered: {@link #firstId(String)} rises to the first id of the
+   * oldest remaining segment.
+   *
+   * @param stream the stream
+   * @param safeId every id below it may be deleted; not negative
+   * @return how many segment files were deleted
+   * @throws StreamNotFoundException if the stream has never been written
+   * @throws WalIoException on an I/O error
+   */
+  public int truncate(String stream, long safeId) {
+    if (safeId < 0) {
+      throw new InvalidArgumentException("safeId must not be negative, got " + safeId);
+    }
+    return engine.truncate(stream, safeId);
+  }
+
+  /**
+   * Makes every stream's appended entries durable (fsync). The durability point of {@link
+   * SyncMode#ASYNC} and of single appends in {@link SyncMode#BATCH_ONLY}.
+   *
+   * @throws WalIoException if an fsync fails (the stream then refuses writes)
+   */
+  public void flush() {
+    engine.flushAll();
+  }
+
+  /**
+   * Makes one stream's appended entries durable (fsync). Does nothing for an unknown stream.
+   *
+   * @param stream the stream
+   * @throws WalIoException if the fsync fails (the stream then refuses writes)
+   */
+  public void flush(String stream) {
+    engine.flush(stream);
+  }
+
+  /**
+   * Same as {@link #flush()}.
+   *
+   * @throws WalIoException if an fsync fails
+   */
+  public void sync() {
+    flush();
+  }
+
+  /**
+   * Lists the streams that exist under the root.
+   *
+   * @return stream names, sorted
+   */
+  public List<String> streams() {
+    return engine.streams();
+  }
+
+  /**
+   * Returns whether a stream exists.
+   *
+   * @param stream the stream name
+   * @return {@code true} once the stream has been written
+   */
+  public boolean hasStream(String stream) {
+    return engine.hasStream(stream);
+  }
+
+  /**
+   * Returns the lowest id a stream still stores.
+   *
+   * @param stream the stream
+   * @return the first id; 0 for an unknown or empty stream
+   */
+  public long firstId(String stream) {
+    return engine.firstId(stream);
+  }
+
+  /**
+   * Returns the id the next append to a stream will get, which is also how many ids it has
+   * assigned.
+   *
+   * @param stream the stream
+   * @return the next id; 0 for an unknown stream
+   */
+  public long nextId(String stream) {
+    return engine.nextId(stream);
+  }
+
+  /**
+   * Returns the first id of the segment a stream is appending to.
+   *
+   * @param stream the stream
+   * @return the active segment's first id
+   * @throws StreamNotFoundException if the stream has never been written
+   */
+  public long currentSegmentStartId(String stream) {
+    return engine.currentSegmentStartId(stream);
+  }
+
+  /**
+   * Returns a snapshot of one stream's size.
+   *
+   * @param stream the stream
+   * @return its statistics
+   * @throws StreamNotFoundException if the stream has never been written
+   */
+  public StreamStats stats(String stream) {
+    return engine.stats(stream);
+  }
+
+  /**
+   * Returns the options this WAL was opened with.
+   *
+   * @return the options
+   */
+  public WalOptions options() {
+    return engine.options();
+  }
+
+  /**
+   * Makes everything durable (fsync), closes every file and releases the root's lock. Idempotent;
+   * every other call afterwards fails with {@link WalClosedException}.
+   *
+   * @throws WalIoException if a final fsync fails; the lock is released all the same
+   */
+  @Override
+  public void close() {
+    engine.close();
+  }
+}

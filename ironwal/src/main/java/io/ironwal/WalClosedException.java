@@ -1,0 +1,15 @@
+package io.ironwal;
+
+/** A call was made on a {@link Wal} (or one of its iterators or writers) after it was closed. */
+public class WalClosedException extends WalException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Creates the error.
+   *
+   * @param what what was closed
+   */
+  public WalClosedException(String what) {
+    super(what + " is closed");
+  }
+}

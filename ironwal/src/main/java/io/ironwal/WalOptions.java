@@ -1,0 +1,397 @@
+package io.ironwal;
+
+import io.ironwal.internal.io.FileSystemStorage;
+import io.ironwal.internal.io.Storage;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Immutable, validated configuration of a {@link Wal}. Build one with {@link #builder(Path)}; every
+ * option has the seeds' default, so {@code WalOptions.builder(path).build()} is a working
+ * configuration.
+ *
+ * <pre>{@code
+ * WalOptions opts = WalOptions.builder(Path.of("./wal_data"))
+ *     .syncMode(SyncMode.STRICT)
+ *     .maxSegmentSize(64L << 20)
+ *     .compression(CompressionType.LZ4)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Instances are immutable and safe to share between threads.
+ */
+public final class WalOptions {
+
+  /** Default soft limit of a segment file: 64 MiB. */
+  public static final long DEFAULT_MAX_SEGMENT_SIZE = 64L << 20;
+  /** Default limit of entries per segment: unlimited. */
+  public static final long DEFAULT_MAX_ENTRIES_PER_SEGMENT = Long.MAX_VALUE;
+  /** Default bound of simultaneously open segment files: 50. */
+  public static final int DEFAULT_MAX_OPEN_SEGMENTS = 50;
+  /** Default minimum payload size for compression: 1 KiB. */
+  public static final int DEFAULT_MIN_COMPRESSION_SIZE = 1024;
+  /** Smallest accepted {@link #maxSegmentSize()}: 1 KiB. */
+  public static final long MIN_SEGMENT_SIZE = 1024;
+  /**
+   * Hard limit of one frame's payload (a batch's entries with their 4-byte length prefixes), in
+   * bytes: 256 MiB. A larger entry or batch is refused with {@link EntryTooLargeException}.
+   */
+  public static final int MAX_FRAME_PAYLOAD_BYTES = 256 << 20;
+
+  private final Path root;
+  private final SyncMode syncMode;
+  private final long maxSegmentSize;
+  private final long maxEntriesPerSegment;
+  private final int maxOpenSegments;
+  private final long blockCacheSize;
+  private final CompressionType compression;
+  private final int minCompressionSize;
+  private final ReadStrategy readStrategy;
+  private final CorruptionPolicy onCorruption;
+  private final Storage storage;
+
+  private WalOptions(Builder b) {
+    this.root = b.root;
+    this.syncMode = b.syncMode;
+    this.maxSegmentSize = b.maxSegmentSize;
+    this.maxEntriesPerSegment = b.maxEntriesPerSegment;
+    this.maxOpenSegments = b.maxOpenSegments;
+    this.blockCacheSize = b.blockCacheSize;
+    this.compression = b.compression;
+    this.minCompressionSize = b.minCompressionSize;
+    this.readStrategy = b.readStrategy;
+    this.onCorruption = b.onCorruption;
+    this.storage = b.storage;
+  }
+
+  /**
+   * Starts a builder for a WAL rooted at {@code root}.
+   *
+   * @param root the directory holding every stream; created on open if missing
+   * @return a builder with every option at its default
+   * @throws InvalidConfigurationException if {@code root} is {@code null}
+   */
+  public static Builder builder(Path root) {
+    return new Builder(root);
+  }
+
+  /**
+   * Returns a builder preset with this configuration, to derive a variant.
+   *
+   * @return a new builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(root);
+    b.syncMode = syncMode;
+    b.maxSegmentSize = maxSegmentSize;
+    b.maxEntriesPerSegment = maxEntriesPerSegment;
+    b.maxOpenSegments = maxOpenSegments;
+    b.blockCacheSize = blockCacheSize;
+    b.compression = compression;
+    b.minCompressionSize = minCompressionSize;
+    b.readStrategy = readStrategy;
+    b.onCorruption = onCorruption;
+    b.storage = storage;
+    return b;
+  }
+
+  /**
+   * The base directory of every stream.
+   *
+   * @return the root path
+   */
+  public Path root() {
+    return root;
+  }
+
+  /**
+   * When appends are fsynced.
+   *
+   * @return the sync mode; default {@link SyncMode#STRICT}
+   */
+  public SyncMode syncMode() {
+    return syncMode;
+  }
+
+  /**
+   * Soft size limit of a segment file before rotation, in bytes.
+   *
+   * @return bytes; default 64 MiB
+   */
+  public long maxSegmentSize() {
+    return maxSegmentSize;
+  }
+
+  /**
+   * Soft limit of entries per segment before rotation.
+   *
+   * @return entries; default {@link Long#MAX_VALUE} (disabled)
+   */
+  public long maxEntriesPerSegment() {
+    return maxEntriesPerSegment;
+  }
+
+  /**
+   * Bound on simultaneously open segment files, readers and writers together.
+   *
+   * @return files; default 50
+   */
+  public int maxOpenSegments() {
+    return maxOpenSegments;
+  }
+
+  /**
+   * Bytes of decompressed frames kept in memory for reads; 0 disables the cache.
+   *
+   * @return bytes; default 0
+   */
+  public long blockCacheSize() {
+    return blockCacheSize;
+  }
+
+  /**
+   * How frame payloads are compressed.
+   *
+   * @return the compression type; default {@link CompressionType#NONE}
+   */
+  public CompressionType compression() {
+    return compression;
+  }
+
+  /**
+   * Payloads smaller than this many bytes are stored raw even when compression is on.
+   *
+   * @return bytes; default 1024
+   */
+  public int minCompressionSize() {
+    return minCompressionSize;
+  }
+
+  /**
+   * How segment files are read.
+   *
+   * @return the read strategy; default {@link ReadStrategy#STANDARD_IO}
+   */
+  public ReadStrategy readStrategy() {
+    return readStrategy;
+  }
+
+  /**
+   * What recovery does with a torn tail.
+   *
+   * @return the policy; default {@link CorruptionPolicy#TRUNCATE}
+   */
+  public CorruptionPolicy onCorruption() {
+    return onCorruption;
+  }
+
+  /**
+   * The file-system seam every file operation goes through. Not part of the stable API: tests use
+   * it to run the real code on a simulated disk.
+   *
+   * @return the storage; default the real file system
+   */
+  public Storage storage() {
+    return storage;
+  }
+
+  @Override
+  public String toString() {
+    return "WalOptions{root=" + root + ", syncMode=" + syncMode + ", maxSegmentSize="
+        + maxSegmentSize + ", maxEntriesPerSegment=" + maxEntriesPerSegment
+        + ", maxOpenSegments=" + maxOpenSegments + ", blockCacheSize=" + blockCacheSize
+        + ", compression=" + compression + ", minCompressionSize=" + minCompressionSize
+        + ", readStrategy=" + readStrategy + ", onCorruption=" + onCorruption + "}";
+  }
+
+  /**
+   * Builds {@link WalOptions}. Each setter validates its argument at once and throws
+   * {@link InvalidConfigurationException} for nonsense; {@link #build()} never fails.
+   * Not thread-safe.
+   */
+  public static final class Builder {
+    private final Path root;
+    private SyncMode syncMode = SyncMode.STRICT;
+    private long maxSegmentSize = DEFAULT_MAX_SEGMENT_SIZE;
+    private long maxEntriesPerSegment = DEFAULT_MAX_ENTRIES_PER_SEGMENT;
+    private int maxOpenSegments = DEFAULT_MAX_OPEN_SEGMENTS;
+    private long blockCacheSize = 0;
+    private CompressionType compression = CompressionType.NONE;
+    private int minCompressionSize = DEFAULT_MIN_COMPRESSION_SIZE;
+    private ReadStrategy readStrategy = ReadStrategy.STANDARD_IO;
+    private CorruptionPolicy onCorruption = CorruptionPolicy.TRUNCATE;
+    private Storage storage = FileSystemStorage.INSTANCE;
+
+    private Builder(Path root) {
+      if (root == null) {
+        throw new InvalidConfigurationException("root path must not be null");
+      }
+      this.root = root;
+    }
+
+    /**
+     * Sets when appends are fsynced.
+     *
+     * @param mode the sync mode
+     * @return this builder
+     */
+    public Builder syncMode(SyncMode mode) {
+      this.syncMode = nonNull(mode, "syncMode");
+      return this;
+    }
+
+    /**
+     * Sets the soft size limit of a segment file.
+     *
+     * @param bytes at least {@link #MIN_SEGMENT_SIZE}
+     * @return this builder
+     */
+    public Builder maxSegmentSize(long bytes) {
+      if (bytes < MIN_SEGMENT_SIZE) {
+        throw new InvalidConfigurationException(
+            "maxSegmentSize must be at least " + MIN_SEGMENT_SIZE + " bytes, got " + bytes);
+      }
+      this.maxSegmentSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the soft limit of entries per segment.
+     *
+     * @param entries at least 1; {@link Long#MAX_VALUE} disables the limit
+     * @return this builder
+     */
+    public Builder maxEntriesPerSegment(long entries) {
+      if (entries < 1) {
+        throw new InvalidConfigurationException(
+            "maxEntriesPerSegment must be at least 1, got " + entries);
+      }
+      this.maxEntriesPerSegment = entries;
+      return this;
+    }
+
+    /**
+     * Sets the bound on open segment files.
+     *
+     * @param files at least 1
+     * @return this builder
+     */
+    public Builder maxOpenSegments(int files) {
+      if (files < 1) {
+        throw new InvalidConfigurationException("maxOpenSegments must be at least 1, got " + files);
+      }
+      this.maxOpenSegments = files;
+      return this;
+    }
+
+    /**
+     * Sets the size of the decompressed-frame cache.
+     *
+     * @param bytes 0 to disable, otherwise a positive number of bytes
+     * @return this builder
+     */
+    public Builder blockCacheSize(long bytes) {
+      if (bytes < 0) {
+        throw new InvalidConfigurationException("blockCacheSize must not be negative, got " + bytes);
+      }
+      this.blockCacheSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the compression of frame payloads.
+     *
+     * @param type the compression type
+     * @return this builder
+     */
+    public Builder compression(CompressionType type) {
+      this.compression = nonNull(type, "compression");
+      return this;
+    }
+
+    /**
+     * Sets the smallest payload that is compressed.
+     *
+     * @param bytes zero or more
+     * @return this builder
+     */
+    public Builder minCompressionSize(int bytes) {
+      if (bytes < 0) {
+        throw new InvalidConfigurationException(
+            "minCompressionSize must not be negative, got " + bytes);
+      }
+      this.minCompressionSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets how segment files are read.
+     *
+     * @param strategy the read strategy
+     * @return this builder
+     */
+    public Builder readStrategy(ReadStrategy strategy) {
+      this.readStrategy = nonNull(strategy, "readStrategy");
+      return this;
+    }
+
+    /**
+     * Sets what recovery does with a torn tail.
+     *
+     * @param policy the corruption policy
+     * @return this builder
+     */
+    public Builder onCorruption(CorruptionPolicy policy) {
+      this.onCorruption = nonNull(policy, "onCorruption");
+      return this;
+    }
+
+    /**
+     * Replaces the file-system seam. For tests that simulate a disk; not part of the stable API.
+     *
+     * @param storage the storage implementation
+     * @return this builder
+     */
+    public Builder storage(Storage storage) {
+      this.storage = nonNull(storage, "storage");
+      return this;
+    }
+
+    /**
+     * Builds the immutable options.
+     *
+     * @return the options
+     */
+    public WalOptions build() {
+      return new WalOptions(this);
+    }
+
+    private static <T> T nonNull(T value, String name) {
+      if (value == null) {
+        throw new InvalidConfigurationException(name + " must not be null");
+      }
+      return value;
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof WalOptions)) {
+      return false;
+    }
+    WalOptions other = (WalOptions) o;
+    return root.equals(other.root) && syncMode == other.syncMode
+        && maxSegmentSize == other.maxSegmentSize
+        && maxEntriesPerSegment == other.maxEntriesPerSegment
+        && maxOpenSegments == other.maxOpenSegments && blockCacheSize == other.blockCacheSize
+        && compression == other.compression && minCompressionSize == other.minCompressionSize
+        && readStrategy == other.readStrategy && onCorruption == other.onCorruption
+        && storage == other.storage;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(root, syncMode, maxSegmentSize, maxEntriesPerSegment, maxOpenSegments,
+        blockCacheSize, compression, minCompressionSize, readStrategy, onCorruption);
+  }
+}

@@ -1,0 +1,271 @@
+package io.ironwal.internal.io;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The real disk: {@link FileChannel}s, memory mappings and directory fsyncs. */
+public final class FileSystemStorage implements Storage {
+
+  /** The one instance; it holds no state. */
+  public static final FileSystemStorage INSTANCE = new FileSystemStorage();
+
+  private FileSystemStorage() {}
+
+  @Override
+  public StorageFile open(Path file, boolean create) throws IOException {
+    FileChannel ch = create
+        ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+            StandardOpenOption.CREATE)
+        : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    return new ChannelFile(file, ch);
+  }
+
+  @Override
+  public StorageFile openReadOnly(Path file) throws IOException {
+    return new ChannelFile(file, FileChannel.open(file, StandardOpenOption.READ));
+  }
+
+  @Override
+  public boolean exists(Path path) {
+    return Files.exists(path);
+  }
+
+  @Override
+  public boolean isDirectory(Path path) {
+    return Files.isDirectory(path);
+  }
+
+  @Override
+  public List<String> list(Path dir) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      s.forEach(p -> names.add(p.getFileName().toString()));
+    }
+    Collections.sort(names);
+    return names;
+  }
+
+  @Override
+  public void createDirectories(Path dir) throws IOException {
+    Files.createDirectories(dir);
+  }
+
+  @Override
+  public void rename(Path from, Path to) throws IOException {
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Override
+  public void delete(Path path) throws IOException {
+    Files.deleteIfExists(path);
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    // Opening a directory for reading and forcing it is how the JDK exposes fsync(dirfd) on
+    // Linux and macOS; it is what makes a created, renamed or deleted entry durable.
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  @Override
+  public Closeable tryLock(Path lockFile) throws IOException {
+    FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null; // Held by this JVM through another channel.
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    if (lock == null) {
+      ch.close();
+      return null;
+    }
+    FileLock held = lock;
+    return () -> {
+      try {
+        held.release();
+      } finally {
+        ch.close();
+      }
+    };
+  }
+
+  /** A {@link StorageFile} on a {@link FileChannel}. */
+  private static final class ChannelFile implements StorageFile {
+    private final Path path;
+    private final FileChannel ch;
+
+    ChannelFile(Path path, FileChannel ch) {
+      this.path = path;
+      this.ch = ch;
+    }
+
+    @Override
+    public Path path() {
+      return path;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      int total = 0;
+      while (dst.hasRemaining()) {
+        int n = ch.read(dst, position + total);
+        if (n < 0) {
+          return total == 0 ? -1 : total;
+        }
+        total += n;
+      }
+      return total;
+    }
+
+    @Override
+    public void write(ByteBuffer src, long position) throws IOException {
+      long pos = position;
+      while (src.hasRemaining()) {
+        pos += ch.write(src, pos);
+      }
+    }
+
+    @Override
+    public void force() throws IOException {
+      ch.force(false);
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      long current = ch.size();
+      if (size < current) {
+        ch.truncate(size);
+      } else if (size > current) {
+        // Zero-extend by writing one byte at the new end; the gap reads as zeroes.
+        ch.write(ByteBuffer.allocate(1), size - 1);
+      }
+    }
+
+    @Override
+    public long size() throws IOException {
+      return ch.size();
+    }
+
+    @Override
+    public MappedRegion mapForWrite(long position, int length) throws IOException {
+      return new Region(ch.map(FileChannel.MapMode.READ_WRITE, position, length), position);
+    }
+
+    @Override
+    public ByteBuffer mapForRead(long position, int length) throws IOException {
+      return ch.map(FileChannel.MapMode.READ_ONLY, position, length);
+    }
+
+    @Override
+    public void close() throws IOException {
+      ch.close();
+    }
+
+    @Override
+    public String toString() {
+      return "ChannelFile[" + path + "]";
+    }
+  }
+
+  /** A writable mapping; released explicitly so address space does not wait for the GC. */
+  private static final class Region implements MappedRegion {
+    private final MappedByteBuffer buf;
+    private final long position;
+
+    Region(MappedByteBuffer buf, long position) {
+      this.buf = buf;
+      this.position = position;
+    }
+
+    @Override
+    public long position() {
+      return position;
+    }
+
+    @Override
+    public int length() {
+      return buf.capacity();
+    }
+
+    @Override
+    public void write(ByteBuffer src, long filePosition) {
+      buf.put((int) (filePosition - position), src, src.position(), src.remaining());
+      src.position(src.limit());
+    }
+
+    @Override
+    public void force(long filePosition, int length) throws IOException {
+      try {
+        buf.force((int) (filePosition - position), length);
+      } catch (java.io.UncheckedIOException e) {
+        throw e.getCause();
+      }
+    }
+
+    @Override
+    public void release() {
+      Unmapper.unmap(buf);
+    }
+  }
+
+  /**
+   * Unmaps a direct buffer at once through {@code sun.misc.Unsafe.invokeCleaner}, as Lucene and
+   * Kafka do; falls back to leaving it to the garbage collector where that is not available.
+   */
+  static final class Unmapper {
+    private static final Object UNSAFE;
+    private static final Method INVOKE_CLEANER;
+
+    static {
+      Object unsafe = null;
+      Method m = null;
+      try {
+        Class<?> c = Class.forName("sun.misc.Unsafe");
+        Field f = c.getDeclaredField("theUnsafe");
+        f.setAccessible(true);
+        unsafe = f.get(null);
+        m = c.getMethod("invokeCleaner", ByteBuffer.class);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        unsafe = null;
+        m = null;
+      }
+      UNSAFE = unsafe;
+      INVOKE_CLEANER = m;
+    }
+
+    private Unmapper() {}
+
+    static void unmap(ByteBuffer buffer) {
+      if (INVOKE_CLEANER == null || !buffer.isDirect()) {
+        return;
+      }
+      try {
+        INVOKE_CLEANER.invoke(UNSAFE, buffer);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // Leave it to the garbage collector.
+      }
+    }
+  }
+
+}
