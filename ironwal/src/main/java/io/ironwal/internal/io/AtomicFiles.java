@@ -1,0 +1,64 @@
+package io.ironwal.internal.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * Replaces small metadata files atomically: write a temporary file beside the target, fsync it,
+ * rename it over the target, fsync the directory. A crash at any step leaves either the old or
+ * the new content under the target's name (plus perhaps a stray {@code .tmp} file, which readers
+ * ignore and the next replace overwrites).
+ */
+public final class AtomicFiles {
+  /** Suffix of the temporary file a replace writes first. */
+  public static final String TEMP_SUFFIX = ".tmp";
+
+  private AtomicFiles() {}
+
+  /**
+   * Atomically replaces {@code target} with {@code content}.
+   *
+   * @param storage the disk seam
+   * @param target the file to replace
+   * @param content the new bytes (remaining bytes of the buffer)
+   * @throws IOException on failure; the target then holds its old or its new content
+   */
+  public static void replace(Storage storage, Path target, ByteBuffer content) throws IOException {
+    Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
+    try (StorageFile f = storage.open(temp, true)) {
+      f.truncate(0);
+      f.write(content, 0);
+      CrashPoints.hit("atomic-replace-before-force");
+      BugSwitches.force(f);
+    }
+    CrashPoints.hit("atomic-replace-before-rename");
+    storage.rename(temp, target);
+    CrashPoints.hit("atomic-replace-after-rename");
+    BugSwitches.syncDirectory(storage, target.getParent());
+  }
+
+  /**
+   * Reads a whole small file.
+   *
+   * @param storage the disk seam
+   * @param file the file
+   * @param maxBytes refuse files larger than this
+   * @return the bytes
+   * @throws IOException on failure or if the file is larger than {@code maxBytes}
+   */
+  public static byte[] readAll(Storage storage, Path file, int maxBytes) throws IOException {
+    try (StorageFile f = storage.openReadOnly(file)) {
+      long size = f.size();
+      if (size > maxBytes) {
+        throw new IOException("file too large (" + size + " bytes, limit " + maxBytes + "): " + file);
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) size);
+      f.read(buf, 0);
+      if (buf.hasRemaining()) {
+        throw new IOException("short read of " + file);
+      }
+      return buf.array();
+    }
+  }
+}
