@@ -1,30 +1,425 @@
 package io.ironwal.internal.stream;
 
-import io.ironwal.StreamStats;
+import io.ironwal.CorruptionException;
+import io.ironwal.DirectoryLockedException;
 import io.ironwal.IdRange;
+import io.ironwal.ReadStrategy;
+import io.ironwal.StreamNotFoundException;
+import io.ironwal.StreamStats;
+import io.ironwal.WalClosedException;
+import io.ironwal.WalException;
+import io.ironwal.WalIoException;
 import io.ironwal.WalIterator;
 import io.ironwal.WalOptions;
+import io.ironwal.internal.cache.BlockCache;
+import io.ironwal.internal.cache.IndexCache;
+import io.ironwal.internal.format.FrameEncoder;
+import io.ironwal.internal.io.FileCache;
+import io.ironwal.internal.io.Storage;
+import io.ironwal.internal.recovery.RecoveredStream;
+import io.ironwal.internal.recovery.RecoveryCase;
+import io.ironwal.internal.recovery.StreamRecovery;
+import io.ironwal.internal.segment.FrameCursor;
+import java.io.Closeable;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder while the engine is written. */
+/**
+ * The engine behind {@link io.ironwal.Wal}: the root's lock, the streams, the shared caches.
+ * Thread-safe; see {@link StreamState} for the per-stream locking.
+ */
 public final class WalEngine {
-  public static WalEngine open(WalOptions options) { throw new UnsupportedOperationException(); }
-  public long append(String stream, ByteBuffer entry) { throw new UnsupportedOperationException(); }
-  public IdRange appendBatch(String stream, List<byte[]> entries) { throw new UnsupportedOperationException(); }
-  public void checkOpen() {}
-  public void validateStreamName(String stream) {}
-  public byte[] get(String stream, long id) { throw new UnsupportedOperationException(); }
-  public WalIterator iter(String stream, long startId) { throw new UnsupportedOperationException(); }
-  public int truncate(String stream, long safeId) { throw new UnsupportedOperationException(); }
-  public void flushAll() {}
-  public void flush(String stream) {}
-  public List<String> streams() { throw new UnsupportedOperationException(); }
-  public boolean hasStream(String stream) { throw new UnsupportedOperationException(); }
-  public long firstId(String stream) { throw new UnsupportedOperationException(); }
-  public long nextId(String stream) { throw new UnsupportedOperationException(); }
-  public long currentSegmentStartId(String stream) { throw new UnsupportedOperationException(); }
-  public StreamStats stats(String stream) { throw new UnsupportedOperationException(); }
-  public WalOptions options() { throw new UnsupportedOperationException(); }
-  public void close() {}
+  private static final Logger LOG = LoggerFactory.getLogger(WalEngine.class);
+  /** The lock file in the root. */
+  public static final String LOCK_FILE = "LOCK";
+  /** Heap allowed for cached frame indexes of sealed segments. */
+  private static final long INDEX_CACHE_BYTES = 32L << 20;
+
+  private final WalOptions options;
+  private final Storage storage;
+  private final Path root;
+  private final Closeable lock;
+  private final FileCache files;
+  private final BlockCache blockCache;
+  private final IndexCache indexCache = new IndexCache(INDEX_CACHE_BYTES);
+  private final ConcurrentHashMap<String, StreamState> streams = new ConcurrentHashMap<>();
+  private final Map<RecoveryCase, Integer> recoveryCounts = new EnumMap<>(RecoveryCase.class);
+  private final Object createdMonitor = new Object();
+  private volatile boolean closed;
+
+  private WalEngine(WalOptions options, Closeable lock) {
+    this.options = options;
+    this.storage = options.storage();
+    this.root = options.root();
+    this.lock = lock;
+    this.files = new FileCache(storage, options.maxOpenSegments());
+    this.blockCache = new BlockCache(options.blockCacheSize());
+  }
+
+  /**
+   * Opens the root: takes its lock and recovers every stream.
+   *
+   * @param options the configuration
+   * @return the engine
+   */
+  public static WalEngine open(WalOptions options) {
+    Storage storage = options.storage();
+    Path root = options.root();
+    Closeable lock;
+    try {
+      storage.createDirectories(root);
+      lock = storage.tryLock(root.resolve(LOCK_FILE));
+    } catch (IOException e) {
+      throw new WalIoException("cannot open WAL root " + root, e);
+    }
+    if (lock == null) {
+      throw new DirectoryLockedException(root);
+    }
+    WalEngine engine = new WalEngine(options, lock);
+    try {
+      engine.recoverAll();
+      return engine;
+    } catch (RuntimeException | IOException e) {
+      engine.files.close();
+      try {
+        lock.close();
+      } catch (IOException ignored) {
+        // The open already failed; the lock goes with the process at worst.
+      }
+      if (e instanceof WalException) {
+        throw (WalException) e;
+      }
+      if (e instanceof IOException) {
+        throw new WalIoException("recovery of " + root + " failed", (IOException) e);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  private void recoverAll() throws IOException {
+    for (String dirName : storage.list(root)) {
+      String name = StreamNames.decode(dirName);
+      Path dir = root.resolve(dirName);
+      if (name == null || !storage.isDirectory(dir)) {
+        continue;
+      }
+      RecoveredStream r;
+      try {
+        r = StreamRecovery.recover(storage, dir, options.onCorruption());
+      } catch (CorruptionException e) {
+        LOG.error("stream '{}' cannot be recovered: {}", name, e.getMessage());
+        throw e;
+      }
+      for (RecoveryCase c : r.cases()) {
+        recoveryCounts.merge(c, 1, Integer::sum);
+      }
+      streams.put(name, new StreamState(this, name, dir, r));
+    }
+  }
+
+  // ---------------------------------------------------------------- shared parts
+
+  /** The options. */
+  public WalOptions options() {
+    return options;
+  }
+
+  FileCache files() {
+    return files;
+  }
+
+  BlockCache blockCache() {
+    return blockCache;
+  }
+
+  IndexCache indexCache() {
+    return indexCache;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+
+  /**
+   * Returns how many streams each recovery case applied to when this WAL was opened.
+   *
+   * @return case counts
+   */
+  public Map<RecoveryCase, Integer> recoveryCounts() {
+    return Collections.unmodifiableMap(recoveryCounts);
+  }
+
+  /**
+   * Returns how many segment files are open now.
+   *
+   * @return open files
+   */
+  public int openFileCount() {
+    return files.openCount();
+  }
+
+  /**
+   * Returns the bytes held by the block cache.
+   *
+   * @return bytes
+   */
+  public long blockCacheBytes() {
+    return blockCache.usedBytes();
+  }
+
+  /** A byte source for a segment, per the configured read strategy; holds a file only per read. */
+  FrameCursor.Source source(Path path) {
+    if (options.readStrategy() == ReadStrategy.MMAP) {
+      return (dst, pos) -> {
+        FileCache.Handle h = files.acquire(path);
+        try {
+          long size = h.file().size();
+          if (pos >= size) {
+            return -1;
+          }
+          int n = (int) Math.min(dst.remaining(), size - pos);
+          ByteBuffer map = h.readMap(pos + n);
+          dst.put(dst.position(), map, (int) pos, n);
+          dst.position(dst.position() + n);
+          return n;
+        } finally {
+          files.release(h);
+        }
+      };
+    }
+    return (dst, pos) -> {
+      FileCache.Handle h = files.acquire(path);
+      try {
+        return h.file().read(dst, pos);
+      } finally {
+        files.release(h);
+      }
+    };
+  }
+
+  void streamCreated(StreamState s) {
+    synchronized (createdMonitor) {
+      createdMonitor.notifyAll();
+    }
+  }
+
+  // ---------------------------------------------------------------- API
+
+  /** Throws if closed. */
+  public void checkOpen() {
+    if (closed) {
+      throw new WalClosedException("Wal");
+    }
+  }
+
+  /**
+   * Validates a stream name.
+   *
+   * @param stream the name
+   * @return its directory name
+   */
+  public String validateStreamName(String stream) {
+    return StreamNames.encode(stream);
+  }
+
+  private StreamState writable(String stream) {
+    checkOpen();
+    StreamState s = streams.get(stream);
+    if (s != null) {
+      return s;
+    }
+    String dirName = StreamNames.encode(stream);
+    return streams.computeIfAbsent(stream,
+        n -> new StreamState(this, n, root.resolve(dirName), null));
+  }
+
+  private StreamState existing(String stream) {
+    checkOpen();
+    if (stream == null) {
+      StreamNames.encode(null);
+    }
+    StreamState s = streams.get(stream);
+    if (s == null) {
+      StreamNames.encode(stream);
+    }
+    return s;
+  }
+
+  /** See {@link io.ironwal.Wal#append(String, ByteBuffer)}. */
+  public long append(String stream, ByteBuffer entry) {
+    int raw = FrameEncoder.payloadSize(entry);
+    return writable(stream).append(entry, raw);
+  }
+
+  /** See {@link io.ironwal.Wal#appendBatch}. */
+  public IdRange appendBatch(String stream, List<byte[]> entries) {
+    List<ByteBuffer> buffers = new ArrayList<>(entries.size());
+    for (byte[] e : entries) {
+      buffers.add(ByteBuffer.wrap(e));
+    }
+    int raw = FrameEncoder.payloadSize(buffers);
+    StreamState s = writable(stream);
+    return s.appendBatch(buffers, raw);
+  }
+
+  /** See {@link io.ironwal.Wal#get}. */
+  public byte[] get(String stream, long id) {
+    StreamState s = existing(stream);
+    return s == null ? null : s.get(id);
+  }
+
+  /** See {@link io.ironwal.Wal#iter}. */
+  public WalIterator iter(String stream, long startId) {
+    existing(stream);
+    return new StreamIterator(this, stream, startId);
+  }
+
+  StreamState lookup(String stream) {
+    return streams.get(stream);
+  }
+
+  /** Waits until a stream is created or the timeout passes. */
+  StreamState awaitCreated(String stream, long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    synchronized (createdMonitor) {
+      while (true) {
+        StreamState s = streams.get(stream);
+        if (s != null && s.exists()) {
+          return s;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || closed) {
+          return s;
+        }
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(createdMonitor, left);
+      }
+    }
+  }
+
+  /** See {@link io.ironwal.Wal#truncate}. */
+  public int truncate(String stream, long safeId) {
+    StreamState s = existing(stream);
+    if (s == null || !s.exists()) {
+      throw new StreamNotFoundException(stream);
+    }
+    return s.truncate(safeId);
+  }
+
+  /** See {@link io.ironwal.Wal#flush()}. */
+  public void flushAll() {
+    checkOpen();
+    WalException first = null;
+    for (StreamState s : streams.values()) {
+      try {
+        s.flush();
+      } catch (WalException e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** See {@link io.ironwal.Wal#flush(String)}. */
+  public void flush(String stream) {
+    StreamState s = existing(stream);
+    if (s != null) {
+      s.flush();
+    }
+  }
+
+  /** See {@link io.ironwal.Wal#streams()}. */
+  public List<String> streams() {
+    checkOpen();
+    List<String> names = new ArrayList<>();
+    for (StreamState s : streams.values()) {
+      if (s.exists()) {
+        names.add(s.name);
+      }
+    }
+    Collections.sort(names);
+    return names;
+  }
+
+  /** See {@link io.ironwal.Wal#hasStream}. */
+  public boolean hasStream(String stream) {
+    StreamState s = existing(stream);
+    return s != null && s.exists();
+  }
+
+  /** See {@link io.ironwal.Wal#firstId}. */
+  public long firstId(String stream) {
+    StreamState s = existing(stream);
+    return s == null ? 0 : s.firstId();
+  }
+
+  /** See {@link io.ironwal.Wal#nextId}. */
+  public long nextId(String stream) {
+    StreamState s = existing(stream);
+    return s == null ? 0 : s.nextId();
+  }
+
+  /** See {@link io.ironwal.Wal#currentSegmentStartId}. */
+  public long currentSegmentStartId(String stream) {
+    StreamState s = existing(stream);
+    if (s == null || !s.exists()) {
+      throw new StreamNotFoundException(stream);
+    }
+    return s.activeSegmentStartId();
+  }
+
+  /** See {@link io.ironwal.Wal#stats}. */
+  public StreamStats stats(String stream) {
+    StreamState s = existing(stream);
+    if (s == null || !s.exists()) {
+      throw new StreamNotFoundException(stream);
+    }
+    return s.stats();
+  }
+
+  /** See {@link io.ironwal.Wal#close()}. */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    WalIoException first = null;
+    for (StreamState s : streams.values()) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        if (first == null) {
+          first = new WalIoException("close of stream '" + s.name + "' failed", e);
+        }
+      }
+      s.wakeFollowers();
+    }
+    synchronized (createdMonitor) {
+      createdMonitor.notifyAll();
+    }
+    files.close();
+    try {
+      lock.close();
+    } catch (IOException e) {
+      if (first == null) {
+        first = new WalIoException("release of the root lock failed", e);
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
 }

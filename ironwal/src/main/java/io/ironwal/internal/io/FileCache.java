@@ -1,0 +1,275 @@
+package io.ironwal.internal.io;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A bounded, least-recently-used set of open segment files shared by every stream's readers and
+ * writers, so the WAL never holds more than {@code maxOpen} file descriptors however many streams
+ * and segments it has.
+ *
+ * <p>A caller {@link #acquire acquires} a handle for one operation and {@link #release releases}
+ * it at once; handles are never held across calls, so waiting for a free slot is short. A file is
+ * closed only when no one holds it: when a slot is needed (the least recently used idle file goes)
+ * or when its segment is deleted. If every slot is busy, {@code acquire} waits.
+ *
+ * <p>Thread-safe; one monitor guards the map.
+ */
+public final class FileCache implements AutoCloseable {
+
+  /** One open file and, for memory-mapped reads, its current read mapping. */
+  public static final class Handle {
+    private final Path path;
+    private final StorageFile file;
+    private int refs;
+    private boolean doomed;
+    private ByteBuffer readMap;
+
+    Handle(Path path, StorageFile file) {
+      this.path = path;
+      this.file = file;
+    }
+
+    /**
+     * Returns the open file.
+     *
+     * @return the file
+     */
+    public StorageFile file() {
+      return file;
+    }
+
+    /**
+     * Returns a read-only mapping of the file covering at least {@code [0, minLength)}, mapping
+     * (or remapping a larger range) if needed. Valid while the handle is held.
+     *
+     * @param minLength bytes that must be mapped
+     * @return the mapping, index 0 at file offset 0
+     * @throws IOException on failure
+     */
+    public synchronized ByteBuffer readMap(long minLength) throws IOException {
+      if (readMap == null || readMap.capacity() < minLength) {
+        long size = file.size();
+        if (size < minLength) {
+          throw new IOException("file " + path + " is shorter (" + size + ") than " + minLength);
+        }
+        if (size > Integer.MAX_VALUE) {
+          throw new IOException("segment too large to map: " + path);
+        }
+        // A replaced mapping may still be in use by another holder of this handle, so it is left
+        // to the garbage collector; only the final one is unmapped, when no one holds the handle.
+        readMap = file.mapForRead(0, (int) size);
+      }
+      return readMap;
+    }
+
+    private synchronized void closeQuietly() {
+      if (readMap != null) {
+        FileSystemStorage.Unmapper.unmap(readMap);
+        readMap = null;
+      }
+      try {
+        file.close();
+      } catch (IOException e) {
+        // Closing a file we only read from or already forced loses nothing.
+      }
+    }
+  }
+
+  private final Storage storage;
+  private final int maxOpen;
+  private final LinkedHashMap<Path, Handle> open = new LinkedHashMap<>(16, 0.75f, true);
+  private int opening;
+  private boolean closed;
+
+  /**
+   * Creates the cache.
+   *
+   * @param storage the disk seam
+   * @param maxOpen the bound on open files, at least 1
+   */
+  public FileCache(Storage storage, int maxOpen) {
+    this.storage = storage;
+    this.maxOpen = maxOpen;
+  }
+
+  /**
+   * Returns a held handle on a segment file, opening it (read-write) if needed.
+   *
+   * @param path the file
+   * @return the handle; pass it to {@link #release} when done
+   * @throws IOException if the file cannot be opened ({@link java.nio.file.NoSuchFileException}
+   *     if it is gone)
+   */
+  public Handle acquire(Path path) throws IOException {
+    return acquire(path, false);
+  }
+
+  /**
+   * Returns a held handle on a file, creating the file if it does not exist. The new directory
+   * entry is durable only after the caller syncs the directory.
+   *
+   * @param path the file
+   * @return the handle; pass it to {@link #release} when done
+   * @throws IOException if the file cannot be created or opened
+   */
+  public Handle acquireNew(Path path) throws IOException {
+    return acquire(path, true);
+  }
+
+  private Handle acquire(Path path, boolean create) throws IOException {
+    synchronized (this) {
+      while (true) {
+        if (closed) {
+          throw new IOException("file cache closed");
+        }
+        Handle h = open.get(path);
+        if (h != null && !h.doomed) {
+          h.refs++;
+          return h;
+        }
+        if (h == null && open.size() + opening < maxOpen) {
+          opening++;
+          break;
+        }
+        if (h == null && evictOne()) {
+          continue;
+        }
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted waiting for a free file slot");
+        }
+      }
+    }
+    // Open outside the monitor: it is a system call and other streams must not wait for it.
+    StorageFile file;
+    try {
+      file = storage.open(path, create);
+    } catch (IOException | RuntimeException e) {
+      synchronized (this) {
+        opening--;
+        notifyAll();
+      }
+      throw e;
+    }
+    synchronized (this) {
+      opening--;
+      Handle existing = open.get(path);
+      if (existing != null || closed) {
+        // Another thread opened it meanwhile; use theirs.
+        try {
+          file.close();
+        } catch (IOException ignored) {
+          // Nothing was written through it.
+        }
+        notifyAll();
+        if (closed || existing.doomed) {
+          throw new IOException("file no longer available: " + path);
+        }
+        existing.refs++;
+        return existing;
+      }
+      Handle h = new Handle(path, file);
+      h.refs = 1;
+      open.put(path, h);
+      return h;
+    }
+  }
+
+  /**
+   * Releases a handle from {@link #acquire}.
+   *
+   * @param h the handle
+   */
+  public void release(Handle h) {
+    boolean close = false;
+    synchronized (this) {
+      h.refs--;
+      if (h.refs == 0 && (h.doomed || closed)) {
+        open.remove(h.path, h);
+        close = true;
+      }
+      notifyAll();
+    }
+    if (close) {
+      h.closeQuietly();
+    }
+  }
+
+  /**
+   * Closes a file (now, or when its last holder releases it), before its segment is deleted.
+   *
+   * @param path the file
+   */
+  public void invalidate(Path path) {
+    Handle close = null;
+    synchronized (this) {
+      Handle h = open.get(path);
+      if (h == null) {
+        return;
+      }
+      h.doomed = true;
+      if (h.refs == 0) {
+        open.remove(path);
+        close = h;
+      }
+      notifyAll();
+    }
+    if (close != null) {
+      close.closeQuietly();
+    }
+  }
+
+  /**
+   * Returns how many files are open now.
+   *
+   * @return open files, never above the bound
+   */
+  public synchronized int openCount() {
+    return open.size() + opening;
+  }
+
+  /**
+   * Returns the bound.
+   *
+   * @return the maximum number of open files
+   */
+  public int maxOpen() {
+    return maxOpen;
+  }
+
+  private boolean evictOne() {
+    for (Iterator<Map.Entry<Path, Handle>> it = open.entrySet().iterator(); it.hasNext(); ) {
+      Handle h = it.next().getValue();
+      if (h.refs == 0) {
+        it.remove();
+        h.closeQuietly();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Closes every idle file now and every busy one when released. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      for (Iterator<Map.Entry<Path, Handle>> it = open.entrySet().iterator(); it.hasNext(); ) {
+        Handle h = it.next().getValue();
+        if (h.refs == 0) {
+          it.remove();
+          h.closeQuietly();
+        }
+      }
+      notifyAll();
+    }
+  }
+}

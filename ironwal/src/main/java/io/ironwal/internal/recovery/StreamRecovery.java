@@ -1,0 +1,384 @@
+package io.ironwal.internal.recovery;
+
+import io.ironwal.CorruptionException;
+import io.ironwal.CorruptionPolicy;
+import io.ironwal.SegmentNotFoundException;
+import io.ironwal.internal.format.FrameDecoder;
+import io.ironwal.internal.format.FrameDecoder.Probe;
+import io.ironwal.internal.format.FrameHeader;
+import io.ironwal.internal.format.HeadState;
+import io.ironwal.internal.format.SegmentHeader;
+import io.ironwal.internal.format.SegmentsIndexCodec;
+import io.ironwal.internal.io.AtomicFiles;
+import io.ironwal.internal.io.BugSwitches;
+import io.ironwal.internal.io.CrashPoints;
+import io.ironwal.internal.io.Storage;
+import io.ironwal.internal.io.StorageFile;
+import io.ironwal.internal.segment.FrameCursor;
+import io.ironwal.internal.segment.FrameIndex;
+import io.ironwal.internal.segment.SegmentNames;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recovers one stream directory at open. The procedure, with the {@link RecoveryCase} each step
+ * can produce:
+ *
+ * <ol>
+ *   <li>List the directory; delete stray {@code .tmp} files (R10).
+ *   <li>Read {@code segments.idx}; if missing or corrupt, rebuild it from the segment files (R6).
+ *   <li>Reconcile: segment files older than the index's first are leftovers of a cut-short
+ *       truncation and are deleted (R9); files newer than its last are a cut-short rotation and are
+ *       adopted if their header is valid, deleted if not (R8); a listed file that is missing is
+ *       {@link SegmentNotFoundException}. No segment at all: the stream starts empty (R11).
+ *   <li>The active segment is the newest. If {@code head.state} records a clean close and the file
+ *       still has exactly that size, its end and next id are taken from there (R1). Otherwise its
+ *       frames are scanned and checked (R2).
+ *   <li>At the first bytes that are not a valid frame continuing the id sequence, recovery looks
+ *       for proof that those bytes were once durable: a later valid frame whose
+ *       {@code synced-through} lies beyond them, or a clean-close end beyond them. With proof it is
+ *       corruption and the open fails (R5). Without, it is a torn tail: cut off and kept in a
+ *       {@code .corrupt} file (R3), or refused under {@link CorruptionPolicy#ERROR} (R4).
+ *   <li>{@code head.state} is rewritten if it was missing, corrupt or named another segment (R7).
+ * </ol>
+ */
+public final class StreamRecovery {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamRecovery.class);
+  private static final int READ_AHEAD_BYTES = 1 << 20;
+
+  private final Storage storage;
+  private final Path dir;
+  private final CorruptionPolicy policy;
+  private final Set<RecoveryCase> cases = EnumSet.noneOf(RecoveryCase.class);
+
+  private StreamRecovery(Storage storage, Path dir, CorruptionPolicy policy) {
+    this.storage = storage;
+    this.dir = dir;
+    this.policy = policy;
+  }
+
+  /**
+   * Recovers a stream directory.
+   *
+   * @param storage the disk seam
+   * @param dir the stream directory
+   * @param policy what to do with a torn tail
+   * @return what was found
+   * @throws CorruptionException for damage that must not be repaired
+   * @throws SegmentNotFoundException if a listed segment is missing
+   * @throws IOException on an I/O error
+   */
+  public static RecoveredStream recover(Storage storage, Path dir, CorruptionPolicy policy)
+      throws IOException {
+    return new StreamRecovery(storage, dir, policy).run();
+  }
+
+  private RecoveredStream run() throws IOException {
+    TreeSet<Long> onDisk = new TreeSet<>();
+    for (String name : storage.list(dir)) {
+      if (name.endsWith(AtomicFiles.TEMP_SUFFIX)) {
+        storage.delete(dir.resolve(name));
+        cases.add(RecoveryCase.R10_TEMP_REMOVED);
+        continue;
+      }
+      long id = SegmentNames.parse(name);
+      if (id >= 0) {
+        onDisk.add(id);
+      }
+    }
+    List<Long> segments = readIndex(onDisk);
+    if (segments.isEmpty()) {
+      cases.add(RecoveryCase.R11_EMPTY_STREAM);
+      return new RecoveredStream(List.of(), 0, 0, 0, 0, null, cases, 0);
+    }
+    long activeId = segments.get(segments.size() - 1);
+    HeadState head = readHead();
+    Path activePath = SegmentNames.path(dir, activeId);
+    RecoveredStream result;
+    try (StorageFile f = storage.open(activePath, false)) {
+      result = recoverActive(f, activeId, segments, head);
+    } catch (NoSuchFileException e) {
+      throw new SegmentNotFoundException(activePath);
+    }
+    if (head == null || head.activeFirstId() != activeId) {
+      AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),
+          new HeadState(activeId, 0, 0).encode());
+      cases.add(RecoveryCase.R7_HEAD_REWRITTEN);
+    }
+    return result;
+  }
+
+  /** Reads and reconciles segments.idx with the files on disk (steps 2 and 3). */
+  private List<Long> readIndex(TreeSet<Long> onDisk) throws IOException {
+    Path idxPath = dir.resolve(SegmentNames.SEGMENTS_INDEX);
+    List<Long> listed = null;
+    if (storage.exists(idxPath)) {
+      try {
+        listed = SegmentsIndexCodec.decode(
+            AtomicFiles.readAll(storage, idxPath, SegmentsIndexCodec.MAX_FILE_SIZE), idxPath);
+      } catch (CorruptionException | IOException e) {
+        LOG.warn("{} is unreadable ({}); rebuilding it from the segment files", idxPath, e.toString());
+      }
+    }
+    boolean rewrite = false;
+    List<Long> segments = new ArrayList<>();
+    if (listed == null || (listed.isEmpty() && !onDisk.isEmpty())) {
+      rewrite = true;
+      cases.add(RecoveryCase.R6_INDEX_REBUILT);
+      for (long id : onDisk) {
+        if (id == onDisk.last() && !headerValid(id)) {
+          deleteSegment(id, "its header is incomplete (rotation cut short)");
+          cases.add(RecoveryCase.R8_ROTATION_FINISHED);
+        } else {
+          segments.add(id);
+        }
+      }
+    } else {
+      long first = listed.isEmpty() ? Long.MAX_VALUE : listed.get(0);
+      long last = listed.isEmpty() ? Long.MIN_VALUE : listed.get(listed.size() - 1);
+      for (long id : onDisk.headSet(first, false)) {
+        deleteSegment(id, "it precedes segments.idx (truncation cut short)");
+        cases.add(RecoveryCase.R9_TRUNCATION_FINISHED);
+      }
+      for (long id : listed) {
+        if (!onDisk.contains(id)) {
+          throw new SegmentNotFoundException(SegmentNames.path(dir, id));
+        }
+        segments.add(id);
+      }
+      for (long id : onDisk.tailSet(last, false)) {
+        cases.add(RecoveryCase.R8_ROTATION_FINISHED);
+        if (headerValid(id)) {
+          segments.add(id);
+          rewrite = true;
+        } else if (id == onDisk.last()) {
+          deleteSegment(id, "its header is incomplete (rotation cut short)");
+        } else {
+          throw new CorruptionException("segment with a bad header before newer segments",
+              SegmentNames.path(dir, id), 0);
+        }
+      }
+      for (long id : onDisk.subSet(first, true, last, true)) {
+        if (!listed.contains(id)) {
+          throw new CorruptionException("segment file not listed in segments.idx",
+              SegmentNames.path(dir, id), 0);
+        }
+      }
+    }
+    if (rewrite) {
+      AtomicFiles.replace(storage, idxPath, SegmentsIndexCodec.encode(segments));
+    }
+    return segments;
+  }
+
+  private boolean headerValid(long id) throws IOException {
+    Path p = SegmentNames.path(dir, id);
+    try (StorageFile f = storage.openReadOnly(p)) {
+      ByteBuffer b = ByteBuffer.allocate(SegmentHeader.SIZE);
+      f.read(b, 0);
+      if (b.hasRemaining()) {
+        return false;
+      }
+      return SegmentHeader.decode(b, p) == id;
+    } catch (CorruptionException e) {
+      return false;
+    }
+  }
+
+  private void deleteSegment(long id, String why) throws IOException {
+    Path p = SegmentNames.path(dir, id);
+    LOG.warn("deleting segment {}: {}", p, why);
+    storage.delete(p);
+    BugSwitches.syncDirectory(storage, dir);
+  }
+
+  private HeadState readHead() {
+    Path p = dir.resolve(SegmentNames.HEAD_STATE);
+    if (!storage.exists(p)) {
+      return null;
+    }
+    try {
+      return HeadState.decode(AtomicFiles.readAll(storage, p, HeadState.SIZE), p);
+    } catch (CorruptionException | IOException e) {
+      LOG.warn("{} is unreadable ({}); it will be rewritten", p, e.toString());
+      return null;
+    }
+  }
+
+  /** Steps 4 and 5: find the end of the active segment's valid frames. */
+  private RecoveredStream recoverActive(StorageFile f, long activeId, List<Long> segments,
+      HeadState head) throws IOException {
+    Path path = f.path();
+    long fileSize = f.size();
+    ByteBuffer hb = ByteBuffer.allocate(SegmentHeader.SIZE);
+    f.read(hb, 0);
+    if (hb.hasRemaining() || SegmentHeader.decode(hb, path) != activeId) {
+      throw new CorruptionException("active segment header does not name its first id " + activeId,
+          path, 0);
+    }
+    boolean headForThis = head != null && head.activeFirstId() == activeId;
+    long cleanEnd = headForThis ? head.cleanEnd() : 0;
+    if (cleanEnd > 0 && cleanEnd == fileSize) {
+      cases.add(RecoveryCase.R1_CLEAN_CLOSE);
+      return new RecoveredStream(segments, fileSize, fileSize, head.cleanNextId() - activeId,
+          head.cleanNextId(), null, cases, 0);
+    }
+    FrameIndex index = new FrameIndex();
+    FrameCursor cursor = new FrameCursor(f::read, SegmentHeader.SIZE, fileSize, READ_AHEAD_BYTES);
+    long expected = activeId;
+    long damageAt = -1;
+    String damage = null;
+    while (true) {
+      long at = cursor.offset();
+      Probe p = cursor.next();
+      if (p.isFrame()) {
+        if (p.header.firstId != expected) {
+          damageAt = at;
+          damage = "frame with first id " + p.header.firstId + " where " + expected + " was expected";
+          break;
+        }
+        index.onFrame(expected, at);
+        expected = p.header.endId();
+        continue;
+      }
+      if (p.kind == FrameDecoder.Kind.END_OF_FILE
+          || (p.kind == FrameDecoder.Kind.ZEROES && allZero(f, at, fileSize))) {
+        cases.add(RecoveryCase.R2_CLEAN_TAIL);
+        return new RecoveredStream(segments, at, fileSize, expected - activeId, expected, index,
+            cases, 0);
+      }
+      damageAt = at;
+      damage = p.toString();
+      break;
+    }
+    // Step 5: a torn tail or corruption?
+    String proof = durableProof(f, damageAt, fileSize, cleanEnd);
+    if (proof != null && !BugSwitches.cutAtFirstBadFrame) {
+      cases.add(RecoveryCase.R5_CORRUPTION);
+      throw new CorruptionException("corruption in the active segment: " + damage
+          + "; the damaged bytes were durable (" + proof + ")", path, damageAt);
+    }
+    if (policy == CorruptionPolicy.ERROR) {
+      cases.add(RecoveryCase.R4_TORN_TAIL_REFUSED);
+      throw new CorruptionException("torn tail in the active segment (" + damage
+          + "); refusing to cut it under CorruptionPolicy.ERROR", path, damageAt);
+    }
+    long cut = quarantine(f, damageAt, fileSize);
+    LOG.warn("cut a torn tail of {} bytes at offset {} of {} ({}); kept in a .corrupt file",
+        cut, damageAt, path, damage);
+    cases.add(RecoveryCase.R3_TORN_TAIL_CUT);
+    return new RecoveredStream(segments, damageAt, damageAt, expected - activeId, expected, index,
+        cases, cut);
+  }
+
+  /**
+   * Looks for proof that bytes at {@code damageAt} were once durable: a clean-close end beyond
+   * them, or a later valid frame whose synced-through offset lies beyond them.
+   */
+  private static String durableProof(StorageFile f, long damageAt, long fileSize, long cleanEnd)
+      throws IOException {
+    if (cleanEnd > damageAt) {
+      return "the last clean close ended at offset " + cleanEnd;
+    }
+    ByteBuffer chunk = ByteBuffer.allocate(READ_AHEAD_BYTES);
+    for (long base = damageAt + 1; base < fileSize; base += chunk.capacity() - 3) {
+      chunk.clear();
+      int n = f.read(chunk, base);
+      if (n <= 0) {
+        break;
+      }
+      for (int i = 0; i + 4 <= n; i++) {
+        if (chunk.getInt(i) != FrameHeader.MAGIC) {
+          continue;
+        }
+        long at = base + i;
+        FrameCursor c = new FrameCursor(f::read, at, fileSize, FrameHeader.SIZE);
+        Probe p = c.next();
+        if (p.isFrame() && p.header.syncedThrough > damageAt) {
+          return "frame at offset " + at + " was written after offset " + p.header.syncedThrough
+              + " was fsynced";
+        }
+      }
+      if (n < chunk.capacity()) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  private static boolean allZero(StorageFile f, long from, long to) throws IOException {
+    ByteBuffer chunk = ByteBuffer.allocate(READ_AHEAD_BYTES);
+    for (long pos = from; pos < to; ) {
+      chunk.clear().limit((int) Math.min(chunk.capacity(), to - pos));
+      int n = f.read(chunk, pos);
+      if (n <= 0) {
+        return true;
+      }
+      if (!FrameDecoder.isZero(chunk, 0, n)) {
+        return false;
+      }
+      pos += n;
+    }
+    return true;
+  }
+
+  /**
+   * Copies {@code [from, end of non-zero bytes)} to a .corrupt file beside the segment, then cuts
+   * the segment at {@code from}. Both are durable before the stream accepts writes.
+   *
+   * @return bytes cut (non-zero extent)
+   */
+  private long quarantine(StorageFile f, long from, long fileSize) throws IOException {
+    long end = fileSize;
+    ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
+    // Trailing preallocated zeroes carry no information; keep only up to the last non-zero byte.
+    while (end > from) {
+      long start = Math.max(from, end - chunk.capacity());
+      chunk.clear().limit((int) (end - start));
+      f.read(chunk, start);
+      int last = -1;
+      for (int i = chunk.position() - 1; i >= 0; i--) {
+        if (chunk.get(i) != 0) {
+          last = i;
+          break;
+        }
+      }
+      if (last >= 0) {
+        end = start + last + 1;
+        break;
+      }
+      end = start;
+    }
+    Path corrupt = f.path().resolveSibling(
+        f.path().getFileName() + "." + from + SegmentNames.CORRUPT_SUFFIX);
+    try (StorageFile q = storage.open(corrupt, true)) {
+      q.truncate(0);
+      ByteBuffer copy = ByteBuffer.allocate(64 << 10);
+      for (long pos = from; pos < end; ) {
+        copy.clear().limit((int) Math.min(copy.capacity(), end - pos));
+        int n = f.read(copy, pos);
+        if (n <= 0) {
+          break;
+        }
+        copy.flip();
+        q.write(copy, pos - from);
+        pos += n;
+      }
+      BugSwitches.force(q);
+    }
+    BugSwitches.syncDirectory(storage, dir);
+    CrashPoints.hit("recovery-before-cut");
+    f.truncate(from);
+    BugSwitches.force(f);
+    return end - from;
+  }
+}

@@ -1,0 +1,171 @@
+package io.ironwal.internal.segment;
+
+import io.ironwal.internal.format.FrameDecoder;
+import io.ironwal.internal.format.FrameDecoder.Probe;
+import io.ironwal.internal.format.FrameHeader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Reads a segment's frames in order through a read-ahead buffer, so a sequential walk costs one
+ * read per buffer, not one per frame. Each step reports what the {@link FrameDecoder} found at the
+ * current offset; only a complete, checked frame advances the cursor.
+ *
+ * <p>Reads never go past {@code limit}: for the active segment that is the end of the frames
+ * published to readers, so bytes still being written are never looked at. Not thread-safe.
+ */
+public final class FrameCursor {
+  /** Where the bytes come from. */
+  @FunctionalInterface
+  public interface Source {
+    /**
+     * Fills {@code dst} from file offset {@code position} as far as possible.
+     *
+     * @param dst the buffer
+     * @param position file offset
+     * @return bytes read, or -1 at the end of the file
+     * @throws IOException on failure
+     */
+    int read(ByteBuffer dst, long position) throws IOException;
+  }
+
+  private final Source source;
+  private final int readAheadBytes;
+  private long limit;
+  private long offset;
+  private ByteBuffer buf;
+  private long bufStart;
+  private int bufLen;
+  private int frameAt;
+  private long frameOffset = -1;
+
+  /**
+   * Creates a cursor.
+   *
+   * @param source where bytes come from
+   * @param offset the first frame's offset
+   * @param limit the offset past which nothing is read
+   * @param readAheadBytes the read-ahead buffer size
+   */
+  public FrameCursor(Source source, long offset, long limit, int readAheadBytes) {
+    this.source = source;
+    this.offset = offset;
+    this.limit = limit;
+    this.readAheadBytes = readAheadBytes;
+    this.buf = ByteBuffer.allocate(Math.max(FrameHeader.SIZE, readAheadBytes));
+    this.bufStart = offset;
+  }
+
+  /**
+   * Returns the offset the next step examines.
+   *
+   * @return the current offset
+   */
+  public long offset() {
+    return offset;
+  }
+
+  /**
+   * Moves the cursor to another frame boundary of the same segment.
+   *
+   * @param newOffset the offset
+   */
+  public void seek(long newOffset) {
+    offset = newOffset;
+  }
+
+  /**
+   * Raises the limit, for a growing active segment; bytes buffered beyond the old limit are
+   * dropped, since they were read before they were complete.
+   *
+   * @param newLimit the new limit
+   */
+  public void extendLimit(long newLimit) {
+    if (newLimit > limit) {
+      long validEnd = Math.min(bufStart + bufLen, limit);
+      bufLen = (int) Math.max(0, validEnd - bufStart);
+      limit = newLimit;
+    }
+  }
+
+  /**
+   * Returns the limit.
+   *
+   * @return the offset past which nothing is read
+   */
+  public long limit() {
+    return limit;
+  }
+
+  /**
+   * Examines the current offset; advances past it if it holds a valid frame.
+   *
+   * @return what lies at the offset
+   * @throws IOException on a read failure
+   */
+  public Probe next() throws IOException {
+    long remaining = limit - offset;
+    if (remaining <= 0) {
+      return FrameDecoder.probe(buf, 0, 0);
+    }
+    int want = (int) Math.min(remaining, FrameHeader.SIZE);
+    ensure(offset, want);
+    int at = (int) (offset - bufStart);
+    if (want == FrameHeader.SIZE && bufLen - at >= FrameHeader.SIZE
+        && FrameDecoder.headerProblem(buf, at) == null) {
+      long frameLen = FrameHeader.SIZE + (long) buf.getInt(at + FrameHeader.STORED_SIZE_OFFSET);
+      ensure(offset, (int) Math.min(remaining, frameLen));
+      at = (int) (offset - bufStart);
+    }
+    int available = (int) Math.min(remaining, bufLen - at);
+    Probe p = FrameDecoder.probe(buf, at, available);
+    if (p.isFrame()) {
+      frameAt = at;
+      frameOffset = offset;
+      offset += p.header.frameLength();
+    }
+    return p;
+  }
+
+  /**
+   * Returns the buffer holding the frame last returned by {@link #next()}.
+   *
+   * @return the buffer; the frame starts at {@link #frameIndex()}
+   */
+  public ByteBuffer frameBuffer() {
+    return buf;
+  }
+
+  /**
+   * Returns the index in {@link #frameBuffer()} of the last frame returned.
+   *
+   * @return the absolute index
+   */
+  public int frameIndex() {
+    return frameAt;
+  }
+
+  /**
+   * Returns the file offset of the last frame returned.
+   *
+   * @return the offset, or -1 before the first frame
+   */
+  public long frameOffset() {
+    return frameOffset;
+  }
+
+  private void ensure(long pos, int n) throws IOException {
+    if (pos >= bufStart && pos + n <= bufStart + bufLen) {
+      return;
+    }
+    int size = (int) Math.min(Math.max(n, readAheadBytes), limit - pos);
+    if (buf.capacity() < size) {
+      buf = ByteBuffer.allocate(size);
+    }
+    buf.clear().limit(size);
+    bufStart = pos;
+    int read = source.read(buf, pos);
+    bufLen = Math.max(0, read);
+    buf.clear();
+  }
+}

@@ -1,0 +1,676 @@
+package io.ironwal.internal.stream;
+
+import io.ironwal.CorruptionException;
+import io.ironwal.IdRange;
+import io.ironwal.SegmentNotFoundException;
+import io.ironwal.StreamFailedException;
+import io.ironwal.StreamStats;
+import io.ironwal.SyncMode;
+import io.ironwal.WalClosedException;
+import io.ironwal.WalIoException;
+import io.ironwal.WalOptions;
+import io.ironwal.internal.cache.BlockCache;
+import io.ironwal.internal.format.FrameDecoder;
+import io.ironwal.internal.format.FrameDecoder.Probe;
+import io.ironwal.internal.format.FrameEncoder;
+import io.ironwal.internal.format.HeadState;
+import io.ironwal.internal.format.SegmentHeader;
+import io.ironwal.internal.format.SegmentsIndexCodec;
+import io.ironwal.internal.io.AtomicFiles;
+import io.ironwal.internal.io.BugSwitches;
+import io.ironwal.internal.io.CrashPoints;
+import io.ironwal.internal.io.FileCache;
+import io.ironwal.internal.io.Storage;
+import io.ironwal.internal.io.StorageFile;
+import io.ironwal.internal.recovery.RecoveredStream;
+import io.ironwal.internal.segment.ActiveSegment;
+import io.ironwal.internal.segment.FrameCursor;
+import io.ironwal.internal.segment.FrameIndex;
+import io.ironwal.internal.segment.PreallocationException;
+import io.ironwal.internal.segment.SegmentNames;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One stream: its segments, its writer and its group commit.
+ *
+ * <p><b>Who may call what.</b> Appends, rotation, truncation and close run under {@link #writeLock}
+ * (one writer at a time per stream; streams never share a lock). The fsync of STRICT appends runs
+ * outside it: the first appender to find no fsync in progress becomes the leader, fsyncs everything
+ * written so far, and wakes every appender it covered (group commit); appenders keep writing new
+ * frames meanwhile. Readers take no lock: they read the immutable {@link #segmentIds} array and the
+ * {@link #visible} tail, both published through volatile fields.
+ *
+ * <p><b>Visibility.</b> An entry becomes visible to readers only once its append is acknowledged
+ * (after the fsync where the mode requires one), so nothing a reader saw can vanish in a crash that
+ * the mode protects against.
+ */
+final class StreamState {
+  private static final VarHandle VISIBLE;
+
+  static {
+    try {
+      VISIBLE = MethodHandles.lookup().findVarHandle(StreamState.class, "visible", Tail.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final String name;
+  final Path dir;
+  private final WalEngine engine;
+  private final WalOptions options;
+  private final Storage storage;
+  private final FileCache files;
+  private final FrameEncoder encoder;
+  final ReentrantLock writeLock = new ReentrantLock();
+
+  /** Segment first ids, oldest first; replaced whole, never mutated. */
+  volatile long[] segmentIds;
+  /** The segment being appended to; guarded by {@link #writeLock}. */
+  private ActiveSegment active;
+  private long nextId;
+  /** The latest frame written (not necessarily durable). */
+  private volatile Tail written;
+  /** What readers may see: acknowledged appends. */
+  private volatile Tail visible;
+  /** The first write or fsync failure; the stream refuses writes once set. */
+  private volatile Throwable failed;
+  /** Whether anything changed since open, so close must record a clean end. */
+  private boolean dirty;
+
+  private final Object syncMonitor = new Object();
+  private boolean syncing;
+  private long durableNextId;
+
+  private final Object followMonitor = new Object();
+  private volatile int followers;
+
+  StreamState(WalEngine engine, String name, Path dir, RecoveredStream recovered) {
+    this.engine = engine;
+    this.name = name;
+    this.dir = dir;
+    this.options = engine.options();
+    this.storage = options.storage();
+    this.files = engine.files();
+    this.encoder = new FrameEncoder(options.compression(), options.minCompressionSize());
+    if (recovered == null || recovered.segmentFirstIds().isEmpty()) {
+      this.segmentIds = new long[0];
+      this.nextId = 0;
+      this.dirty = recovered != null;
+    } else {
+      List<Long> ids = recovered.segmentFirstIds();
+      this.segmentIds = ids.stream().mapToLong(Long::longValue).toArray();
+      long activeId = ids.get(ids.size() - 1);
+      this.active = ActiveSegment.resume(files, SegmentNames.path(dir, activeId), activeId,
+          options.maxSegmentSize(), options.syncMode() != SyncMode.ASYNC, recovered.activeIndex(),
+          recovered.writePos(), recovered.fileSize(), recovered.activeEntryCount());
+      this.nextId = recovered.nextId();
+      this.dirty = recovered.activeIndex() != null;
+    }
+    this.durableNextId = nextId;
+    Tail t = new Tail(active, active == null ? 0 : active.writePos(), nextId);
+    this.written = t;
+    this.visible = t;
+  }
+
+  /** Whether the stream's directory exists (it has been written at least once). */
+  boolean exists() {
+    return segmentIds.length > 0;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  long append(ByteBuffer entry, int rawSize) {
+    Tail t;
+    writeLock.lock();
+    try {
+      checkWritable();
+      long first = nextId;
+      t = writeFrame(first, 1, rawSize, null, entry);
+    } finally {
+      writeLock.unlock();
+    }
+    afterWrite(t, false);
+    return t.nextId() - 1;
+  }
+
+  IdRange appendBatch(List<ByteBuffer> entries, int rawSize) {
+    Tail t;
+    long first;
+    writeLock.lock();
+    try {
+      checkWritable();
+      first = nextId;
+      if (entries.isEmpty()) {
+        return new IdRange(first, first);
+      }
+      t = writeFrame(first, entries.size(), rawSize, entries, null);
+    } finally {
+      writeLock.unlock();
+    }
+    afterWrite(t, true);
+    return new IdRange(first, first + entries.size());
+  }
+
+  private void checkWritable() {
+    if (engine.isClosed()) {
+      throw new WalClosedException("Wal");
+    }
+    Throwable f = failed;
+    if (f != null) {
+      throw new StreamFailedException(name, f);
+    }
+  }
+
+  /** Encodes and writes one frame; rotates first if it would overflow. Under the write lock. */
+  private Tail writeFrame(long first, int count, int rawSize, List<ByteBuffer> batch,
+      ByteBuffer single) {
+    try {
+      if (active == null) {
+        createFirstSegment();
+      }
+      ByteBuffer frame = encode(first, count, rawSize, batch, single);
+      if (active.wouldOverflow(frame.remaining(), count, options.maxEntriesPerSegment())) {
+        rotate();
+        frame = encode(first, count, rawSize, batch, single);
+      }
+      active.append(frame, first, count);
+    } catch (PreallocationException e) {
+      // Nothing but zeroes was written: report it (typically a full disk) and stay usable.
+      throw new WalIoException("append to stream '" + name + "' failed", e);
+    } catch (IOException e) {
+      fail(e);
+      throw new WalIoException("append to stream '" + name + "' failed; the stream refuses "
+          + "writes until the WAL is reopened", e);
+    } catch (RuntimeException e) {
+      fail(e);
+      throw e;
+    }
+    nextId = first + count;
+    dirty = true;
+    encoder.trim();
+    Tail t = new Tail(active, active.writePos(), nextId);
+    written = t;
+    if (!needsSync(batch != null) || BugSwitches.acknowledgeBeforeForce) {
+      publish(t);
+    }
+    return t;
+  }
+
+  private ByteBuffer encode(long first, int count, int rawSize, List<ByteBuffer> batch,
+      ByteBuffer single) {
+    long synced = active.syncedThrough();
+    return batch != null
+        ? encoder.encode(first, batch, rawSize, synced)
+        : encoder.encode(first, single, rawSize, synced);
+  }
+
+  private boolean needsSync(boolean batch) {
+    SyncMode mode = options.syncMode();
+    return mode == SyncMode.STRICT || (mode == SyncMode.BATCH_ONLY && batch);
+  }
+
+  private void afterWrite(Tail t, boolean batch) {
+    if (needsSync(batch) && !BugSwitches.acknowledgeBeforeForce) {
+      awaitDurable(t);
+    }
+  }
+
+  /**
+   * Returns once everything up to {@code t} is durable: either a leader's fsync covered it, or
+   * this thread becomes the leader and fsyncs everything written so far.
+   */
+  private void awaitDurable(Tail t) {
+    while (true) {
+      synchronized (syncMonitor) {
+        while (true) {
+          if (durableNextId >= t.nextId()) {
+            return;
+          }
+          Throwable f = failed;
+          if (f != null) {
+            throw new StreamFailedException(name, f);
+          }
+          if (!syncing) {
+            syncing = true;
+            break;
+          }
+          try {
+            syncMonitor.wait();
+          } catch (InterruptedException e) {
+            // The frame is written; the caller must learn whether it is durable, so keep waiting.
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+      Tail target = written;
+      IOException error = null;
+      try {
+        target.segment().force(target.endOffset());
+      } catch (IOException e) {
+        error = e;
+      }
+      synchronized (syncMonitor) {
+        syncing = false;
+        if (error == null) {
+          if (target.nextId() > durableNextId) {
+            durableNextId = target.nextId();
+          }
+          publish(target);
+        } else {
+          fail(error);
+        }
+        syncMonitor.notifyAll();
+      }
+      if (error != null) {
+        throw new WalIoException("fsync of stream '" + name + "' failed; the stream refuses "
+            + "writes until the WAL is reopened", error);
+      }
+    }
+  }
+
+  /** Marks everything written so far durable (after a seal fsynced it). */
+  private void markDurable(Tail t) {
+    synchronized (syncMonitor) {
+      if (t.nextId() > durableNextId) {
+        durableNextId = t.nextId();
+      }
+      publish(t);
+      syncMonitor.notifyAll();
+    }
+  }
+
+  /** Makes every write so far durable (flush in ASYNC and BATCH_ONLY; a no-op if nothing new). */
+  void flush() {
+    Tail t = written;
+    if (t.segment() == null) {
+      return;
+    }
+    awaitDurable(t);
+  }
+
+  private void fail(Throwable e) {
+    if (failed == null) {
+      failed = e;
+    }
+    synchronized (syncMonitor) {
+      syncMonitor.notifyAll();
+    }
+  }
+
+  /** Makes a tail visible to readers; visibility only ever moves forward. */
+  private void publish(Tail t) {
+    while (true) {
+      Tail cur = visible;
+      if (cur.nextId() >= t.nextId()) {
+        return;
+      }
+      if (VISIBLE.compareAndSet(this, cur, t)) {
+        break;
+      }
+    }
+    if (followers > 0) {
+      synchronized (followMonitor) {
+        followMonitor.notifyAll();
+      }
+    }
+  }
+
+  private void createFirstSegment() throws IOException {
+    boolean newDir = !storage.isDirectory(dir);
+    storage.createDirectories(dir);
+    if (newDir) {
+      BugSwitches.syncDirectory(storage, dir.getParent());
+    }
+    long first = nextId;
+    ActiveSegment seg = ActiveSegment.create(files, SegmentNames.path(dir, first), first,
+        options.maxSegmentSize(), options.syncMode() != SyncMode.ASYNC);
+    CrashPoints.hit("before-segment-dir-sync");
+    BugSwitches.syncDirectory(storage, dir);
+    AtomicFiles.replace(storage, dir.resolve(SegmentNames.SEGMENTS_INDEX),
+        SegmentsIndexCodec.encode(List.of(first)));
+    AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),
+        new HeadState(first, 0, 0).encode());
+    active = seg;
+    segmentIds = new long[] {first};
+    engine.streamCreated(this);
+  }
+
+  /**
+   * Seals the active segment and starts a new one at {@link #nextId}: seal (cut zeroes, fsync),
+   * create the new file (header, zeroes, fsync), fsync the directory, append to segments.idx
+   * (fsync), replace head.state. A crash at any step is finished by recovery (R7, R8).
+   */
+  private void rotate() throws IOException {
+    ActiveSegment old = active;
+    old.seal();
+    if (old.index() != null) {
+      engine.indexCache().put(old.path(), old.index());
+    }
+    markDurable(new Tail(old, old.writePos(), nextId));
+    long first = nextId;
+    ActiveSegment seg = ActiveSegment.create(files, SegmentNames.path(dir, first), first,
+        options.maxSegmentSize(), options.syncMode() != SyncMode.ASYNC);
+    CrashPoints.hit("before-segment-dir-sync");
+    BugSwitches.syncDirectory(storage, dir);
+    Path idx = dir.resolve(SegmentNames.SEGMENTS_INDEX);
+    try (StorageFile f = storage.open(idx, false)) {
+      f.write(SegmentsIndexCodec.encodeRecord(first), f.size());
+      BugSwitches.force(f);
+    } catch (NoSuchFileException e) {
+      List<Long> all = new ArrayList<>();
+      for (long id : segmentIds) {
+        all.add(id);
+      }
+      all.add(first);
+      AtomicFiles.replace(storage, idx, SegmentsIndexCodec.encode(all));
+    }
+    AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),
+        new HeadState(first, 0, 0).encode());
+    long[] ids = Arrays.copyOf(segmentIds, segmentIds.length + 1);
+    ids[ids.length - 1] = first;
+    active = seg;
+    segmentIds = ids;
+  }
+
+  /** Deletes whole segments below {@code safeId}, never the active one. */
+  int truncate(long safeId) {
+    writeLock.lock();
+    try {
+      checkWritable();
+      long[] ids = segmentIds;
+      int drop = 0;
+      while (drop + 1 < ids.length && ids[drop + 1] <= safeId) {
+        drop++;
+      }
+      if (drop == 0) {
+        return 0;
+      }
+      long[] keep = Arrays.copyOfRange(ids, drop, ids.length);
+      List<Long> keepList = new ArrayList<>();
+      for (long id : keep) {
+        keepList.add(id);
+      }
+      try {
+        // The index is rewritten first: a crash before the deletions leaves files that recovery
+        // recognises as older than the index and deletes (R9).
+        AtomicFiles.replace(storage, dir.resolve(SegmentNames.SEGMENTS_INDEX),
+            SegmentsIndexCodec.encode(keepList));
+        segmentIds = keep;
+        CrashPoints.hit("truncate-before-delete");
+        for (int i = 0; i < drop; i++) {
+          Path p = SegmentNames.path(dir, ids[i]);
+          files.invalidate(p);
+          engine.indexCache().invalidate(p);
+          engine.blockCache().invalidate(p);
+          storage.delete(p);
+        }
+        BugSwitches.syncDirectory(storage, dir);
+      } catch (IOException e) {
+        throw new WalIoException("truncate of stream '" + name + "' failed", e);
+      }
+      return drop;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Seals the active segment and records a clean end in head.state. Under the write lock. */
+  void close() throws IOException {
+    writeLock.lock();
+    try {
+      if (active == null) {
+        return;
+      }
+      if (failed != null) {
+        active.releaseRegion();
+        return;
+      }
+      if (!dirty) {
+        active.releaseRegion();
+        return;
+      }
+      active.seal();
+      markDurable(new Tail(active, active.writePos(), nextId));
+      AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),
+          new HeadState(active.firstId(), active.writePos(), nextId).encode());
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  long firstId() {
+    long[] ids = segmentIds;
+    return ids.length == 0 ? 0 : ids[0];
+  }
+
+  long nextId() {
+    return written.nextId();
+  }
+
+  long visibleNextId() {
+    return visible.nextId();
+  }
+
+  long activeSegmentStartId() {
+    long[] ids = segmentIds;
+    return ids[ids.length - 1];
+  }
+
+  StreamStats stats() {
+    long[] ids = segmentIds;
+    Tail w = written;
+    long bytes = 0;
+    for (long id : ids) {
+      if (w.segment() != null && id == w.segment().firstId()) {
+        bytes += w.endOffset();
+        continue;
+      }
+      Path p = SegmentNames.path(dir, id);
+      try {
+        FileCache.Handle h = files.acquire(p);
+        try {
+          bytes += h.file().size();
+        } finally {
+          files.release(h);
+        }
+      } catch (NoSuchFileException e) {
+        // Pruned while we looked.
+      } catch (IOException e) {
+        throw new WalIoException("stat of " + p + " failed", e);
+      }
+    }
+    return new StreamStats(name, firstId(), w.nextId(), ids.length, bytes,
+        ids.length == 0 ? 0 : ids[ids.length - 1]);
+  }
+
+  /** Where to read a segment: its path, readable end, and frame index. */
+  record SegmentView(Path path, long firstId, long limit, FrameIndex index) {}
+
+  /**
+   * Locates the segment holding {@code id} for a reader, or returns {@code null} if the id is
+   * not visible or was pruned.
+   */
+  SegmentView locate(long id) throws IOException {
+    Tail v = visible;
+    long[] ids = segmentIds;
+    if (id >= v.nextId() || ids.length == 0 || id < ids[0]) {
+      return null;
+    }
+    int i = Arrays.binarySearch(ids, id);
+    if (i < 0) {
+      i = -i - 2;
+    }
+    long segFirst = ids[i];
+    Path path = SegmentNames.path(dir, segFirst);
+    ActiveSegment seg = v.segment();
+    if (seg != null && seg.firstId() == segFirst && !seg.isSealed()) {
+      FrameIndex idx = seg.index();
+      if (idx == null) {
+        idx = buildActiveIndex(seg);
+      }
+      return new SegmentView(path, segFirst, v.endOffset(), idx);
+    }
+    FrameIndex idx = engine.indexCache().get(path);
+    long size = fileSize(path);
+    if (idx == null) {
+      idx = buildIndex(path, segFirst, size);
+      engine.indexCache().put(path, idx);
+    }
+    return new SegmentView(path, segFirst, size, idx);
+  }
+
+  /** First id of the segment after the one starting at {@code segFirst}, or -1. */
+  long nextSegmentAfter(long segFirst) {
+    long[] ids = segmentIds;
+    int i = Arrays.binarySearch(ids, segFirst);
+    if (i < 0) {
+      i = -i - 1;
+    } else {
+      i++;
+    }
+    return i < ids.length ? ids[i] : -1;
+  }
+
+  private long fileSize(Path path) throws IOException {
+    FileCache.Handle h = files.acquire(path);
+    try {
+      return h.file().size();
+    } finally {
+      files.release(h);
+    }
+  }
+
+  private FrameIndex buildActiveIndex(ActiveSegment seg) throws IOException {
+    // A one-time build after a clean reopen; the lock keeps frames from being appended meanwhile.
+    writeLock.lock();
+    try {
+      FrameIndex idx = seg.index();
+      if (idx != null) {
+        return idx;
+      }
+      idx = buildIndex(seg.path(), seg.firstId(), seg.writePos());
+      seg.installIndex(idx);
+      return idx;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Walks a segment's frame headers to index them; stops quietly at the first bad frame. */
+  private FrameIndex buildIndex(Path path, long segFirst, long limit) throws IOException {
+    FrameIndex idx = new FrameIndex();
+    FrameCursor c = new FrameCursor(engine.source(path), SegmentHeader.SIZE, limit, 1 << 20);
+    long expected = segFirst;
+    while (true) {
+      long at = c.offset();
+      Probe p = c.next();
+      if (!p.isFrame() || p.header.firstId != expected) {
+        return idx;
+      }
+      idx.onFrame(expected, at);
+      expected = p.header.endId();
+    }
+  }
+
+  /** Reads one entry; {@code null} if not visible or pruned. */
+  byte[] get(long id) {
+    try {
+      SegmentView view = locate(id);
+      if (view == null) {
+        return null;
+      }
+      long start = view.index().floorOffset(id);
+      if (start < 0) {
+        start = SegmentHeader.SIZE;
+      }
+      FrameCursor c = new FrameCursor(engine.source(view.path()), start, view.limit(), 8192);
+      BlockCache cache = engine.blockCache();
+      while (true) {
+        long at = c.offset();
+        if (cache.enabled()) {
+          BlockCache.Frame cached = cache.get(view.path(), at);
+          if (cached != null) {
+            if (id < cached.firstId() + cached.entries().length) {
+              return cached.entries()[(int) (id - cached.firstId())].clone();
+            }
+            c.seek(at + cached.frameLength());
+            continue;
+          }
+        }
+        Probe p = c.next();
+        if (!p.isFrame()) {
+          throw FrameDecoder.error(p, view.path(), at);
+        }
+        if (p.header.endId() <= id) {
+          continue;
+        }
+        if (p.header.firstId > id) {
+          throw new CorruptionException("frame ids skip from before " + id + " to "
+              + p.header.firstId, view.path(), at);
+        }
+        byte[][] entries = decode(c, p, view.path(), at);
+        int index = (int) (id - p.header.firstId);
+        if (cache.enabled()) {
+          cache.put(view.path(), at, new BlockCache.Frame(p.header.firstId,
+              p.header.frameLength(), entries), p.header.rawSize);
+          return entries[index].clone();
+        }
+        return entries[index];
+      }
+    } catch (NoSuchFileException e) {
+      if (id < firstId()) {
+        return null; // Pruned while we looked.
+      }
+      throw new SegmentNotFoundException(Path.of(e.getFile()));
+    } catch (IOException e) {
+      throw new WalIoException("read of stream '" + name + "' failed", e);
+    }
+  }
+
+  static byte[][] decode(FrameCursor c, Probe p, Path path, long at) {
+    byte[] raw = FrameDecoder.rawPayload(c.frameBuffer(), c.frameIndex(), p.header, path, at);
+    return FrameDecoder.entries(raw, p.header, path, at);
+  }
+
+  // ---------------------------------------------------------------- following
+
+  /** Waits until the visible end passes {@code id} or the timeout ends. */
+  boolean awaitVisible(long id, long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    synchronized (followMonitor) {
+      followers++;
+      try {
+        while (visible.nextId() <= id) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0 || engine.isClosed()) {
+            return visible.nextId() > id;
+          }
+          TimeUnit.NANOSECONDS.timedWait(followMonitor, left);
+        }
+        return true;
+      } finally {
+        followers--;
+      }
+    }
+  }
+
+  /** Wakes followers (on close). */
+  void wakeFollowers() {
+    synchronized (followMonitor) {
+      followMonitor.notifyAll();
+    }
+  }
+}
