@@ -269,6 +269,26 @@ public final class Wal implements AutoCloseable {
   }
 
   /**
+   * Returns what recovery found and did when this WAL was opened: the labelled cases of
+   * {@code docs/GUARANTEES.md} per stream, and the bytes cut off torn tails.
+   *
+   * @return the report
+   */
+  public RecoveryReport recoveryReport() {
+    return engine.recoveryReport();
+  }
+
+  /**
+   * Returns how many segment files this WAL holds open now (never more than {@link
+   * WalOptions#maxOpenSegments()}).
+   *
+   * @return open files
+   */
+  public int openFileCount() {
+    return engine.openFileCount();
+  }
+
+  /**
    * Returns the options this WAL was opened with.
    *
    * @return the options

@@ -1,5 +1,6 @@
 package io.ironwal.internal.recovery;
 
+import io.ironwal.RecoveryCase;
 import io.ironwal.internal.segment.FrameIndex;
 import java.util.List;
 import java.util.Set;

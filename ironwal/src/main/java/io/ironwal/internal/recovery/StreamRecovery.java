@@ -1,6 +1,7 @@
 package io.ironwal.internal.recovery;
 
 import io.ironwal.CorruptionException;
+import io.ironwal.RecoveryCase;
 import io.ironwal.CorruptionPolicy;
 import io.ironwal.SegmentNotFoundException;
 import io.ironwal.internal.format.FrameDecoder;

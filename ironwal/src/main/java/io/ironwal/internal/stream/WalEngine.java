@@ -4,6 +4,7 @@ import io.ironwal.CorruptionException;
 import io.ironwal.DirectoryLockedException;
 import io.ironwal.IdRange;
 import io.ironwal.ReadStrategy;
+import io.ironwal.RecoveryReport;
 import io.ironwal.StreamNotFoundException;
 import io.ironwal.StreamStats;
 import io.ironwal.WalClosedException;
@@ -17,7 +18,7 @@ import io.ironwal.internal.format.FrameEncoder;
 import io.ironwal.internal.io.FileCache;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.recovery.RecoveredStream;
-import io.ironwal.internal.recovery.RecoveryCase;
+import io.ironwal.RecoveryCase;
 import io.ironwal.internal.recovery.StreamRecovery;
 import io.ironwal.internal.segment.FrameCursor;
 import java.io.Closeable;
@@ -26,7 +27,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,7 +55,8 @@ public final class WalEngine {
   private final BlockCache blockCache;
   private final IndexCache indexCache = new IndexCache(INDEX_CACHE_BYTES);
   private final ConcurrentHashMap<String, StreamState> streams = new ConcurrentHashMap<>();
-  private final Map<RecoveryCase, Integer> recoveryCounts = new EnumMap<>(RecoveryCase.class);
+  private final Map<String, Set<RecoveryCase>> recoveryCases = new TreeMap<>();
+  private long recoveryBytesCut;
   private final Object createdMonitor = new Object();
   private volatile boolean closed;
 
@@ -119,9 +123,8 @@ public final class WalEngine {
         LOG.error("stream '{}' cannot be recovered: {}", name, e.getMessage());
         throw e;
       }
-      for (RecoveryCase c : r.cases()) {
-        recoveryCounts.merge(c, 1, Integer::sum);
-      }
+      recoveryCases.put(name, Collections.unmodifiableSet(EnumSet.copyOf(r.cases())));
+      recoveryBytesCut += r.bytesCut();
       streams.put(name, new StreamState(this, name, dir, r));
     }
   }
@@ -151,12 +154,12 @@ public final class WalEngine {
 
 
   /**
-   * Returns how many streams each recovery case applied to when this WAL was opened.
+   * Returns what recovery found when this WAL was opened.
    *
-   * @return case counts
+   * @return the report
    */
-  public Map<RecoveryCase, Integer> recoveryCounts() {
-    return Collections.unmodifiableMap(recoveryCounts);
+  public RecoveryReport recoveryReport() {
+    return new RecoveryReport(recoveryCases, recoveryBytesCut);
   }
 
   /**

@@ -1,4 +1,4 @@
-package io.ironwal.internal.recovery;
+package io.ironwal;
 
 /**
  * The outcomes of recovering one stream at open, labelled so code, docs and tests name them the
