@@ -13,7 +13,7 @@ import java.util.List;
 public final class FrameEncoder {
   private final CompressionType compression;
   private final int minCompressionSize;
-  private ByteBuffer buf = ByteBuffer.allocate(4096);
+  private ByteBuffer buf = ByteBuffer.allocate(256);
 
   /**
    * Creates an encoder.
@@ -126,13 +126,12 @@ public final class FrameEncoder {
       buf = ByteBuffer.allocate(cap);
     }
     buf.clear();
-    // Shrink back after a huge batch so one large frame does not pin memory for good.
   }
 
-  /** Releases a large buffer left by a huge batch. */
+  /** Releases a large buffer left by a huge batch, so one large frame does not pin memory. */
   public void trim() {
     if (buf.capacity() > (1 << 20)) {
-      buf = ByteBuffer.allocate(4096);
+      buf = ByteBuffer.allocate(256);
     }
   }
 }

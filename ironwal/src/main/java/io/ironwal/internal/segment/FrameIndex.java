@@ -15,7 +15,7 @@ public final class FrameIndex {
   public static final int SPACING_BYTES = 4096;
 
   /** Pairs: ids at even, offsets at odd positions. */
-  private volatile long[] pairs = new long[32];
+  private volatile long[] pairs = new long[8];
   private volatile int size;
   private long lastIndexedOffset = Long.MIN_VALUE / 2;
 
