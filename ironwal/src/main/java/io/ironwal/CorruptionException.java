@@ -10,6 +10,7 @@ import java.nio.file.Path;
 public class CorruptionException extends WalException {
   private static final long serialVersionUID = 1L;
   private final transient Path file;
+  /** Byte offset of the damage, or -1. */
   private final long offset;
 
   /**

@@ -8,7 +8,9 @@ import java.nio.file.Path;
  */
 public class CrcMismatchException extends CorruptionException {
   private static final long serialVersionUID = 1L;
+  /** The stored checksum. */
   private final int expected;
+  /** The computed checksum. */
   private final int actual;
 
   /**

@@ -6,7 +6,9 @@ package io.ironwal;
  */
 public class EntryTooLargeException extends WalException {
   private static final long serialVersionUID = 1L;
+  /** The refused size in bytes. */
   private final long size;
+  /** The limit in bytes. */
   private final long limit;
 
   /**

@@ -8,6 +8,7 @@ package io.ironwal;
  */
 public class StreamFailedException extends WalIoException {
   private static final long serialVersionUID = 1L;
+  /** The failed stream. */
   private final String stream;
 
   /**

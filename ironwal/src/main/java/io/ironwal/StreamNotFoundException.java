@@ -3,6 +3,7 @@ package io.ironwal;
 /** An operation that needs an existing stream named one that has never been written. */
 public class StreamNotFoundException extends WalException {
   private static final long serialVersionUID = 1L;
+  /** The unknown stream. */
   private final String stream;
 
   /**
