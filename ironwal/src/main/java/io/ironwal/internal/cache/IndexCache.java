@@ -12,8 +12,17 @@ import java.util.Map;
  * with the history. Thread-safe; one monitor.
  */
 public final class IndexCache {
+  /**
+   * A sealed segment's index and size (sealed segments never change, so the size needs no
+   * system call per read).
+   *
+   * @param index the frame index
+   * @param size the segment's size in bytes
+   */
+  public record Entry(FrameIndex index, long size) {}
+
   private final long capacityBytes;
-  private final LinkedHashMap<Path, FrameIndex> map = new LinkedHashMap<>(64, 0.75f, true);
+  private final LinkedHashMap<Path, Entry> map = new LinkedHashMap<>(64, 0.75f, true);
   private long usedBytes;
 
   /**
@@ -29,9 +38,9 @@ public final class IndexCache {
    * Looks up a segment's index.
    *
    * @param segment the segment file
-   * @return the index, or {@code null}
+   * @return the index and size, or {@code null}
    */
-  public synchronized FrameIndex get(Path segment) {
+  public synchronized Entry get(Path segment) {
     return map.get(segment);
   }
 
@@ -40,21 +49,22 @@ public final class IndexCache {
    *
    * @param segment the segment file
    * @param index its complete index
+   * @param size its size in bytes
    */
-  public synchronized void put(Path segment, FrameIndex index) {
-    FrameIndex old = map.put(segment, index);
+  public synchronized void put(Path segment, FrameIndex index, long size) {
+    Entry old = map.put(segment, new Entry(index, size));
     if (old != null) {
-      usedBytes -= old.memoryBytes();
+      usedBytes -= old.index().memoryBytes();
     }
     usedBytes += index.memoryBytes();
-    for (Iterator<Map.Entry<Path, FrameIndex>> it = map.entrySet().iterator();
+    for (Iterator<Map.Entry<Path, Entry>> it = map.entrySet().iterator();
         usedBytes > capacityBytes && map.size() > 1 && it.hasNext(); ) {
-      Map.Entry<Path, FrameIndex> e = it.next();
+      Map.Entry<Path, Entry> e = it.next();
       if (e.getKey().equals(segment)) {
         continue;
       }
       it.remove();
-      usedBytes -= e.getValue().memoryBytes();
+      usedBytes -= e.getValue().index().memoryBytes();
     }
   }
 
@@ -64,9 +74,9 @@ public final class IndexCache {
    * @param segment the segment file
    */
   public synchronized void invalidate(Path segment) {
-    FrameIndex old = map.remove(segment);
+    Entry old = map.remove(segment);
     if (old != null) {
-      usedBytes -= old.memoryBytes();
+      usedBytes -= old.index().memoryBytes();
     }
   }
 

@@ -48,12 +48,26 @@ public final class FrameCursor {
    * @param readAheadBytes the read-ahead buffer size
    */
   public FrameCursor(Source source, long offset, long limit, int readAheadBytes) {
+    this(source, offset, limit, ByteBuffer.allocate(Math.max(FrameHeader.SIZE, readAheadBytes)));
+  }
+
+  /**
+   * Creates a cursor that reads ahead into a caller's buffer (reused across cursors of one
+   * thread; a frame larger than it gets a buffer of its own).
+   *
+   * @param source where bytes come from
+   * @param offset the first frame's offset
+   * @param limit the offset past which nothing is read
+   * @param buffer the read-ahead buffer; its capacity is the read-ahead size
+   */
+  public FrameCursor(Source source, long offset, long limit, ByteBuffer buffer) {
     this.source = source;
     this.offset = offset;
     this.limit = limit;
-    this.readAheadBytes = readAheadBytes;
-    this.buf = ByteBuffer.allocate(Math.max(FrameHeader.SIZE, readAheadBytes));
+    this.readAheadBytes = buffer.capacity();
+    this.buf = buffer;
     this.bufStart = offset;
+    this.bufLen = 0;
   }
 
   /**

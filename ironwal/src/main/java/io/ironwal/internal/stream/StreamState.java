@@ -10,6 +10,7 @@ import io.ironwal.WalClosedException;
 import io.ironwal.WalIoException;
 import io.ironwal.WalOptions;
 import io.ironwal.internal.cache.BlockCache;
+import io.ironwal.internal.cache.IndexCache;
 import io.ironwal.internal.format.FrameDecoder;
 import io.ironwal.internal.format.FrameDecoder.Probe;
 import io.ironwal.internal.format.FrameEncoder;
@@ -56,6 +57,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class StreamState {
   private static final VarHandle VISIBLE;
+  /** Read-ahead buffer of random reads: one per thread, since gets are frequent and small. */
+  private static final ThreadLocal<ByteBuffer> GET_BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocate(8192));
 
   static {
     try {
@@ -355,7 +359,7 @@ final class StreamState {
     ActiveSegment old = active;
     old.seal();
     if (old.index() != null) {
-      engine.indexCache().put(old.path(), old.index());
+      engine.indexCache().put(old.path(), old.index(), old.writePos());
     }
     markDurable(new Tail(old, old.writePos(), nextId));
     long first = nextId;
@@ -523,12 +527,13 @@ final class StreamState {
       }
       return new SegmentView(path, segFirst, v.endOffset(), idx);
     }
-    FrameIndex idx = engine.indexCache().get(path);
-    long size = fileSize(path);
-    if (idx == null) {
-      idx = buildIndex(path, segFirst, size);
-      engine.indexCache().put(path, idx);
+    IndexCache.Entry cached = engine.indexCache().get(path);
+    if (cached != null) {
+      return new SegmentView(path, segFirst, cached.size(), cached.index());
     }
+    long size = fileSize(path);
+    FrameIndex idx = buildIndex(path, segFirst, size);
+    engine.indexCache().put(path, idx, size);
     return new SegmentView(path, segFirst, size, idx);
   }
 
@@ -596,7 +601,8 @@ final class StreamState {
       if (start < 0) {
         start = SegmentHeader.SIZE;
       }
-      FrameCursor c = new FrameCursor(engine.source(view.path()), start, view.limit(), 8192);
+      FrameCursor c = new FrameCursor(engine.source(view.path()), start, view.limit(),
+          GET_BUFFER.get());
       BlockCache cache = engine.blockCache();
       while (true) {
         long at = c.offset();
