@@ -317,6 +317,26 @@ class RecoveryTest {
     }
   }
 
+  /** R11 twice: an empty stream directory (creation cut short) survives any number of opens. */
+  @Test
+  void r11EmptyStreamDirectorySurvivesReopens() throws IOException {
+    Files.createDirectories(dir.resolve("b"));
+    for (int i = 0; i < 3; i++) {
+      try (Wal wal = Wal.open(WalOptions.builder(dir).build())) {
+        assertThat(wal.recoveryReport().cases().get("b")).contains(RecoveryCase.R11_EMPTY_STREAM);
+        assertThat(wal.streams()).doesNotContain("b");
+        wal.append("a", entry(i));
+      }
+    }
+    try (Wal wal = Wal.open(WalOptions.builder(dir).build())) {
+      assertThat(wal.append("b", entry(0))).isZero();
+    }
+    try (Wal wal = Wal.open(WalOptions.builder(dir).build())) {
+      assertThat(wal.get("b", 0)).contains(entry(0));
+      assertThat(wal.nextId("a")).isEqualTo(3);
+    }
+  }
+
   @Test
   void missingListedSegmentIsSegmentNotFound() throws IOException {
     WalOptions o = WalOptions.builder(dir).maxEntriesPerSegment(3).build();

@@ -132,9 +132,13 @@ public final class StreamRecovery {
     }
     boolean rewrite = false;
     List<Long> segments = new ArrayList<>();
-    if (listed == null || (listed.isEmpty() && !onDisk.isEmpty())) {
-      rewrite = true;
-      cases.add(RecoveryCase.R6_INDEX_REBUILT);
+    if (listed == null || listed.isEmpty()) {
+      // Missing, unreadable or empty: the segment files are the truth. An empty stream
+      // directory (creation cut short) has neither, and gets no index until its first segment.
+      if (!onDisk.isEmpty()) {
+        rewrite = true;
+        cases.add(RecoveryCase.R6_INDEX_REBUILT);
+      }
       for (long id : onDisk) {
         if (id == onDisk.last() && !headerValid(id)) {
           deleteSegment(id, "its header is incomplete (rotation cut short)");
