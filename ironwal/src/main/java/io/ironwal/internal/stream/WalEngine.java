@@ -15,6 +15,7 @@ import io.ironwal.WalOptions;
 import io.ironwal.internal.cache.BlockCache;
 import io.ironwal.internal.cache.IndexCache;
 import io.ironwal.internal.format.FrameEncoder;
+import io.ironwal.internal.io.BugSwitches;
 import io.ironwal.internal.io.FileCache;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.recovery.RecoveredStream;
@@ -80,7 +81,14 @@ public final class WalEngine {
     Path root = options.root();
     Closeable lock;
     try {
-      storage.createDirectories(root);
+      if (!storage.isDirectory(root)) {
+        storage.createDirectories(root);
+        // The new root's own entry must survive a power cut, or every stream in it could vanish.
+        Path parent = root.toAbsolutePath().getParent();
+        if (parent != null) {
+          BugSwitches.syncDirectory(storage, parent);
+        }
+      }
       lock = storage.tryLock(root.resolve(LOCK_FILE));
     } catch (IOException e) {
       throw new WalIoException("cannot open WAL root " + root, e);
