@@ -84,7 +84,7 @@ public final class WalEngine {
       if (!storage.isDirectory(root)) {
         storage.createDirectories(root);
         // The new root's own entry must survive a power cut, or every stream in it could vanish.
-        Path parent = root.toAbsolutePath().getParent();
+        Path parent = root.getParent() != null ? root.getParent() : root.toAbsolutePath().getParent();
         if (parent != null) {
           BugSwitches.syncDirectory(storage, parent);
         }
