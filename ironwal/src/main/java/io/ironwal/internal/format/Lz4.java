@@ -27,12 +27,26 @@ public final class Lz4 {
    */
   public static byte[] compress(byte[] src, int offset, int length) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, length / 2));
-    try (OutputStream lz = new LZ4FrameOutputStream(out)) {
+    try (OutputStream lz = new LZ4FrameOutputStream(out, blockSizeFor(length))) {
       lz.write(src, offset, length);
     } catch (IOException e) {
       throw new IllegalStateException("in-memory compression failed", e);
     }
     return out.toByteArray();
+  }
+
+  /** The smallest LZ4 block size that holds the payload: the stream allocates two blocks. */
+  private static LZ4FrameOutputStream.BLOCKSIZE blockSizeFor(int length) {
+    if (length <= 64 << 10) {
+      return LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB;
+    }
+    if (length <= 256 << 10) {
+      return LZ4FrameOutputStream.BLOCKSIZE.SIZE_256KB;
+    }
+    if (length <= 1 << 20) {
+      return LZ4FrameOutputStream.BLOCKSIZE.SIZE_1MB;
+    }
+    return LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB;
   }
 
   /**

@@ -10,12 +10,16 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /** The real disk: {@link FileChannel}s, memory mappings and directory fsyncs. */
@@ -41,13 +45,23 @@ public final class FileSystemStorage implements Storage {
   }
 
   @Override
-  public boolean exists(Path path) {
-    return Files.exists(path);
+  public boolean exists(Path path) throws IOException {
+    return attributes(path) != null;
   }
 
   @Override
-  public boolean isDirectory(Path path) {
-    return Files.isDirectory(path);
+  public boolean isDirectory(Path path) throws IOException {
+    BasicFileAttributes a = attributes(path);
+    return a != null && a.isDirectory();
+  }
+
+  /** Reads a path's attributes: {@code null} if it does not exist, an error for anything else. */
+  private static BasicFileAttributes attributes(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
   }
 
   @Override
@@ -84,28 +98,46 @@ public final class FileSystemStorage implements Storage {
     }
   }
 
+  /**
+   * Lock files held by this JVM. POSIX record locks belong to the process, and closing any
+   * descriptor of a file drops all of the process's locks on it, so a second opener in this JVM
+   * must be refused before it opens a channel on a lock file this JVM holds.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
   @Override
   public Closeable tryLock(Path lockFile) throws IOException {
-    FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = ch.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null; // Held by this JVM through another channel.
-    } catch (IOException | RuntimeException e) {
-      ch.close();
-      throw e;
-    }
-    if (lock == null) {
-      ch.close();
+    // The real path, so a second opener through a symbolic link is recognised too.
+    Path key = lockFile.toAbsolutePath().getParent().toRealPath().resolve(lockFile.getFileName());
+    if (!HELD.add(key)) {
       return null;
     }
+    FileChannel ch;
+    FileLock lock;
+    try {
+      ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        lock = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        ch.close(); // This JVM held no lock on the file, so closing drops nothing of ours.
+        HELD.remove(key);
+        return null;
+      }
+    } catch (IOException | RuntimeException e) {
+      HELD.remove(key);
+      throw e;
+    }
     FileLock held = lock;
+    FileChannel heldChannel = ch;
     return () -> {
       try {
         held.release();
       } finally {
-        ch.close();
+        heldChannel.close();
+        HELD.remove(key);
       }
     };
   }

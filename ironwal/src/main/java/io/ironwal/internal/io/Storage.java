@@ -50,16 +50,18 @@ public interface Storage {
    *
    * @param path the path
    * @return {@code true} if it exists
+   * @throws IOException if that cannot be told (never answered as "no")
    */
-  boolean exists(Path path);
+  boolean exists(Path path) throws IOException;
 
   /**
    * Returns whether the path is an existing directory.
    *
    * @param path the path
    * @return {@code true} for a directory
+   * @throws IOException if that cannot be told (never answered as "no")
    */
-  boolean isDirectory(Path path);
+  boolean isDirectory(Path path) throws IOException;
 
   /**
    * Lists the names of the entries of a directory, sorted.

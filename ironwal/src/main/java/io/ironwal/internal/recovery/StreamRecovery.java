@@ -206,7 +206,7 @@ public final class StreamRecovery {
     BugSwitches.syncDirectory(storage, dir);
   }
 
-  private HeadState readHead() {
+  private HeadState readHead() throws IOException {
     Path p = dir.resolve(SegmentNames.HEAD_STATE);
     if (!storage.exists(p)) {
       return null;

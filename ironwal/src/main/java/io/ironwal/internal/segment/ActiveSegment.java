@@ -75,7 +75,10 @@ public final class ActiveSegment {
       long maxSegmentSize, boolean forceOnExtend) throws IOException {
     FileCache.Handle h = files.acquireNew(path);
     try {
-      h.file().truncate(0);
+      if (h.file().size() != 0) {
+        // Never write a new segment over an existing file: it may hold acknowledged entries.
+        throw new IOException("refusing to create segment " + path + ": the file already exists");
+      }
       h.file().write(SegmentHeader.encode(firstId), 0);
       CrashPoints.hit("segment-created");
       BugSwitches.force(h.file());
@@ -297,18 +300,13 @@ public final class ActiveSegment {
     chunkBytes = Math.min(MAX_CHUNK_BYTES, chunkBytes * 2);
     FileCache.Handle h = files.acquire(path);
     try {
-      try {
-        long size = h.file().size();
-        for (long pos = Math.max(size, preallocEnd); pos < target; ) {
-          ByteBuffer z = ZEROES.duplicate();
-          z.limit((int) Math.min(z.capacity(), target - pos));
-          int n = z.remaining();
-          h.file().write(z, pos);
-          pos += n;
-        }
-      } catch (IOException e) {
-        // Only zeroes were written past the last frame: the stream's state is intact.
-        throw new PreallocationException(path, e);
+      long size = h.file().size();
+      for (long pos = Math.max(size, preallocEnd); pos < target; ) {
+        ByteBuffer z = ZEROES.duplicate();
+        z.limit((int) Math.min(z.capacity(), target - pos));
+        int n = z.remaining();
+        h.file().write(z, pos);
+        pos += n;
       }
       if (forceOnExtend) {
         // Makes the new size durable now, so the fdatasync after each append has no metadata.

@@ -27,7 +27,6 @@ import io.ironwal.internal.recovery.RecoveredStream;
 import io.ironwal.internal.segment.ActiveSegment;
 import io.ironwal.internal.segment.FrameCursor;
 import io.ironwal.internal.segment.FrameIndex;
-import io.ironwal.internal.segment.PreallocationException;
 import io.ironwal.internal.segment.SegmentNames;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -94,7 +93,16 @@ final class StreamState {
 
   private final Object syncMonitor = new Object();
   private boolean syncing;
-  private long durableNextId;
+  /** Everything below this id is durable; written under {@link #syncMonitor}. */
+  private volatile long durableNextId;
+  /**
+   * BATCH_ONLY: end of the last batch written, whose fsync may still be pending. A single append
+   * behind it must not become visible before it (that would expose the batch early). Guarded by
+   * {@link #writeLock}.
+   */
+  private long batchWrittenThrough;
+  /** Whether the last {@link #writeFrame} left its frame unpublished; under {@link #writeLock}. */
+  private boolean lastWriteDeferred;
 
   private final Object followMonitor = new Object();
   private volatile int followers;
@@ -136,15 +144,22 @@ final class StreamState {
 
   long append(ByteBuffer entry, int rawSize) {
     Tail t;
+    boolean deferred;
     writeLock.lock();
     try {
       checkWritable();
       long first = nextId;
       t = writeFrame(first, 1, rawSize, null, entry);
+      deferred = lastWriteDeferred;
     } finally {
       writeLock.unlock();
     }
-    afterWrite(t, false);
+    if (deferred) {
+      // A batch before this entry is still being fsynced: become visible only after it.
+      awaitDurable(t);
+    } else {
+      afterWrite(t, false);
+    }
     return t.nextId() - 1;
   }
 
@@ -189,9 +204,6 @@ final class StreamState {
         frame = encode(first, count, rawSize, batch, single);
       }
       active.append(frame, first, count);
-    } catch (PreallocationException e) {
-      // Nothing but zeroes was written: report it (typically a full disk) and stay usable.
-      throw new WalIoException("append to stream '" + name + "' failed", e);
     } catch (IOException e) {
       fail(e);
       throw new WalIoException("append to stream '" + name + "' failed; the stream refuses "
@@ -205,7 +217,13 @@ final class StreamState {
     encoder.trim();
     Tail t = new Tail(active, active.writePos(), nextId);
     written = t;
-    if (!needsSync(batch != null) || BugSwitches.acknowledgeBeforeForce) {
+    boolean isBatch = batch != null;
+    if (isBatch && options.syncMode() == SyncMode.BATCH_ONLY) {
+      batchWrittenThrough = nextId;
+    }
+    lastWriteDeferred = !isBatch && options.syncMode() == SyncMode.BATCH_ONLY
+        && batchWrittenThrough > durableNextId && !BugSwitches.acknowledgeBeforeForce;
+    if ((!needsSync(isBatch) && !lastWriteDeferred) || BugSwitches.acknowledgeBeforeForce) {
       publish(t);
     }
     return t;

@@ -245,6 +245,9 @@ public final class WalEngine {
 
   private StreamState writable(String stream) {
     checkOpen();
+    if (stream == null) {
+      StreamNames.encode(null);
+    }
     StreamState s = streams.get(stream);
     if (s != null) {
       return s;
