@@ -18,7 +18,11 @@ public final class Checksums {
    */
   public static int crc32c(ByteBuffer buf, int from, int length) {
     CRC32C crc = new CRC32C();
-    crc.update(buf.duplicate().limit(from + length).position(from));
+    if (buf.hasArray()) {
+      crc.update(buf.array(), buf.arrayOffset() + from, length);
+    } else {
+      crc.update(buf.duplicate().limit(from + length).position(from));
+    }
     return (int) crc.getValue();
   }
 

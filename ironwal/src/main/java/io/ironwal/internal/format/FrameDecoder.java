@@ -258,6 +258,47 @@ public final class FrameDecoder {
   }
 
   /**
+   * Returns the entries of a checked frame straight from the buffer holding it: a RAW payload is
+   * split in place (one copy per entry), an LZ4 payload is decompressed first.
+   *
+   * @param b the buffer holding the verified frame
+   * @param at absolute index of the frame
+   * @param h its header
+   * @param file the segment, for errors
+   * @param offset the frame's offset, for errors
+   * @return the entries, in id order
+   * @throws CorruptionException if the payload does not hold exactly its entries
+   */
+  public static byte[][] entries(ByteBuffer b, int at, FrameHeader h, Path file, long offset) {
+    if (h.type == FrameType.LZ4) {
+      return entries(rawPayload(b, at, h, file, offset), h, file, offset);
+    }
+    byte[][] out = new byte[h.entryCount][];
+    int start = at + FrameHeader.SIZE;
+    int end = start + h.rawSize;
+    int pos = start;
+    for (int i = 0; i < h.entryCount; i++) {
+      if (end - pos < FrameHeader.ENTRY_LENGTH_PREFIX) {
+        throw new CorruptionException("frame payload ends inside entry " + i, file, offset);
+      }
+      int len = b.getInt(pos);
+      pos += FrameHeader.ENTRY_LENGTH_PREFIX;
+      if (len < 0 || len > end - pos) {
+        throw new CorruptionException("entry " + i + " length " + len + " runs past the payload",
+            file, offset);
+      }
+      out[i] = new byte[len];
+      b.get(pos, out[i]);
+      pos += len;
+    }
+    if (pos != end) {
+      throw new CorruptionException(
+          "frame payload has " + (end - pos) + " bytes after its last entry", file, offset);
+    }
+    return out;
+  }
+
+  /**
    * Throws the typed error for a non-frame finding at an offset where a frame must be.
    *
    * @param p the finding

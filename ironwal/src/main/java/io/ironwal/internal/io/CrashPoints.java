@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code after-force}, {@code segment-created}, {@code before-segment-dir-sync},
  * {@code atomic-replace-before-force}, {@code atomic-replace-before-rename},
  * {@code atomic-replace-after-rename}, {@code truncate-before-delete},
- * {@code recovery-before-cut}.
+ * {@code recovery-before-cut}; in the sharded WAL {@code checkpoint-after-record-write},
+ * {@code checkpoint-before-head}, {@code checkpoint-compact-after-replace} and
+ * {@code checkpoint-recovery-before-cut}.
  */
 public final class CrashPoints {
   private static final String TARGET;

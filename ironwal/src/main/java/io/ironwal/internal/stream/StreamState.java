@@ -104,6 +104,9 @@ final class StreamState {
   /** Whether the last {@link #writeFrame} left its frame unpublished; under {@link #writeLock}. */
   private boolean lastWriteDeferred;
 
+  /** Recently used segment paths; racy by design (a slot holds a whole immutable pair). */
+  private final SegmentPath[] pathCache = new SegmentPath[8];
+
   private final Object followMonitor = new Object();
   private volatile int followers;
 
@@ -536,7 +539,7 @@ final class StreamState {
       i = -i - 2;
     }
     long segFirst = ids[i];
-    Path path = SegmentNames.path(dir, segFirst);
+    Path path = segmentPath(segFirst);
     ActiveSegment seg = v.segment();
     if (seg != null && seg.firstId() == segFirst && !seg.isSealed()) {
       FrameIndex idx = seg.index();
@@ -554,6 +557,21 @@ final class StreamState {
     engine.indexCache().put(path, idx, size);
     return new SegmentView(path, segFirst, size, idx);
   }
+
+  /** The path of a segment, from a small cache: building it is a string and a path per read. */
+  private Path segmentPath(long segFirst) {
+    SegmentPath[] cache = pathCache;
+    int slot = Long.hashCode(segFirst) & (cache.length - 1);
+    SegmentPath p = cache[slot];
+    if (p != null && p.firstId() == segFirst) {
+      return p.path();
+    }
+    Path path = SegmentNames.path(dir, segFirst);
+    cache[slot] = new SegmentPath(segFirst, path);
+    return path;
+  }
+
+  private record SegmentPath(long firstId, Path path) {}
 
   /** First id of the segment after the one starting at {@code segFirst}, or -1. */
   long nextSegmentAfter(long segFirst) {
@@ -665,8 +683,7 @@ final class StreamState {
   }
 
   static byte[][] decode(FrameCursor c, Probe p, Path path, long at) {
-    byte[] raw = FrameDecoder.rawPayload(c.frameBuffer(), c.frameIndex(), p.header, path, at);
-    return FrameDecoder.entries(raw, p.header, path, at);
+    return FrameDecoder.entries(c.frameBuffer(), c.frameIndex(), p.header, path, at);
   }
 
   // ---------------------------------------------------------------- following

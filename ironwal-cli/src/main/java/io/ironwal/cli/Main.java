@@ -1,0 +1,121 @@
+package io.ironwal.cli;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+
+/**
+ * Entry point of the {@code ironwal} tool. Each subcommand is its own class; this class wires them
+ * up and turns exceptions into a message on stderr and an exit code.
+ */
+@Command(
+    name = "ironwal",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+        "Inspect, verify, tail and repair an IronWal log directory.",
+        "",
+        "Read-only commands (get, cat, streams, stats, verify, dump, checkpoints list/show, shards)"
+            + " never take the root's lock and never modify a file: they work while another process"
+            + " has the WAL open and show what is on disk. Writing commands (append, truncate,"
+            + " checkpoints compact, demo) take the lock and fail with exit code 3 when it is held."
+    },
+    subcommands = {
+        DemoCommand.class,
+        AppendCommand.class,
+        GetCommand.class,
+        CatCommand.class,
+        StreamsCommand.class,
+        StatsCommand.class,
+        VerifyCommand.class,
+        DumpCommand.class,
+        TruncateCommand.class,
+        BenchCommand.class,
+        CheckpointsCommand.class,
+        ShardsCommand.class,
+        CrashWriterCommand.class,
+        CommandLine.HelpCommand.class
+    },
+    footerHeading = "%nExit codes:%n",
+    footer = {
+        "  0  success; verify found no damage",
+        "  1  corruption found (verify), or a read met a damaged frame",
+        "  2  usage error, I/O error or other failure",
+        "  3  the WAL is locked by another process (writing commands)",
+        "  4  stream, entry or checkpoint not found",
+        "",
+        "Examples:",
+        "  ironwal demo",
+        "  ironwal append logs 'hello world'",
+        "  ironwal cat logs --from 0",
+        "  ironwal verify --root /var/lib/app/wal"
+    })
+public final class Main implements Runnable {
+
+  private Main() {}
+
+  /**
+   * Runs the tool and exits the JVM with its exit code.
+   *
+   * @param args command-line arguments
+   */
+  public static void main(String[] args) {
+    configureLogging();
+    int code = run(args);
+    System.exit(code);
+  }
+
+  static int run(String[] args) {
+    return commandLine().execute(args);
+  }
+
+  /** Builds the command tree with UTF-8 output and the exception-to-exit-code mapping. */
+  static CommandLine commandLine() {
+    CommandLine cmd = new CommandLine(new Main());
+    // Entries are UTF-8 whatever the platform's default charset (often ASCII in containers).
+    cmd.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+    cmd.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+    cmd.setExecutionExceptionHandler((ex, cl, parseResult) -> {
+      PrintWriter err = cl.getErr();
+      err.println("ironwal: " + Errors.message(ex));
+      if (System.getenv("IRONWAL_DEBUG") != null) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return Errors.exitCode(ex);
+    });
+    return cmd;
+  }
+
+  /** The library logs rarely (recovery, quarantine); show those warnings, briefly, on stderr. */
+  private static void configureLogging() {
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+    setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+    setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");
+    setIfAbsent("org.slf4j.simpleLogger.levelInBrackets", "false");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  /** Reads the version from the jar's manifest, falling back to "dev" when run from classes. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"ironwal " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.ironwal.sharded;
+
+import io.ironwal.SyncMode;
+import io.ironwal.WalOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * The workload half of {@link CheckpointCrashTest}, run in a child JVM that a crash point
+ * ({@code -Dironwal.crashPoint=...}) kills with SIGKILL. It prints each acknowledged operation
+ * only after the call returned, so the checker knows what must survive:
+ *
+ * <pre>
+ * app SHARD SEQ VALUE          an append returned
+ * ack ID OFFSET,OFFSET,...     createCheckpoint(ID) returned
+ * compacted KEEP               compactCheckpoints(KEEP) returned
+ * done                         close() returned
+ * </pre>
+ *
+ * <p>Arguments: root.
+ */
+public final class CheckpointCrashProbe {
+  static final int SHARDS = 4;
+  static final int ROUNDS = 7;
+  static final int COMPACT_AFTER_ROUND = 4;
+  static final int KEEP = 2;
+
+  private CheckpointCrashProbe() {}
+
+  /**
+   * Runs the workload.
+   *
+   * @param args the root directory
+   */
+  public static void main(String[] args) {
+    WalOptions opts = WalOptions.builder(Path.of(args[0])).syncMode(SyncMode.ASYNC).build();
+    try (ShardedWal wal = ShardedWal.open(opts, SHARDS)) {
+      for (int round = 0; round < ROUNDS; round++) {
+        for (int j = 0; j < 10; j++) {
+          String value = round + "-" + j;
+          ShardPosition p = wal.append(("k" + j).getBytes(StandardCharsets.UTF_8),
+              value.getBytes(StandardCharsets.UTF_8));
+          System.out.println("app " + p.shard() + " " + p.seq() + " " + value);
+        }
+        Checkpoint c = wal.createCheckpoint(("c" + round).getBytes(StandardCharsets.UTF_8));
+        System.out.println("ack c" + round + " " + Arrays.stream(c.offsets())
+            .mapToObj(Long::toString).collect(Collectors.joining(",")));
+        if (round == COMPACT_AFTER_ROUND) {
+          wal.compactCheckpoints(KEEP);
+          System.out.println("compacted " + KEEP);
+        }
+      }
+    }
+    System.out.println("done");
+  }
+}
