@@ -26,7 +26,13 @@ public enum RecoveryCase {
   /** R10: a stray temporary file of an interrupted atomic replace was deleted. */
   R10_TEMP_REMOVED("stray temporary file removed"),
   /** R11: the stream directory has no segment (its creation was cut short); starts empty. */
-  R11_EMPTY_STREAM("stream directory without segments; starts empty");
+  R11_EMPTY_STREAM("stream directory without segments; starts empty"),
+  /**
+   * R12: damage followed by valid frames, none of which proves the damaged bytes durable: a hole
+   * a power cut left in the never-fsynced tail. Everything from the damage on is cut and
+   * quarantined as in R3 (none of it was acknowledged as durable), and logged as an error.
+   */
+  R12_UNSYNCED_HOLE_CUT("hole in the never-fsynced tail: cut and quarantined with what follows");
 
   private final String description;
 

@@ -317,6 +317,42 @@ class RecoveryTest {
     }
   }
 
+  /**
+   * R12 versus R5: the same hole (a frame zeroed, later frames intact) in a crash image. In ASYNC
+   * nothing after the segment's creation was fsynced, so it is a power-cut hole: cut, reported
+   * as R12. In STRICT every frame was fsynced before the next was written, so the later frames
+   * prove the hole was durable data: corruption, the open fails.
+   */
+  @Test
+  void r12HoleInNeverDurableTailIsCutButR5IfDurable() throws IOException {
+    for (SyncMode mode : new SyncMode[] {SyncMode.ASYNC, SyncMode.STRICT}) {
+      Path live = dir.resolve("live-" + mode);
+      Path image = dir.resolve("image-" + mode);
+      try (Wal wal = Wal.open(WalOptions.builder(live).syncMode(mode).build())) {
+        for (int i = 0; i < 5; i++) {
+          wal.append("s", entry(i));
+        }
+        copyTree(live, image);
+      }
+      try (RandomAccessFile f = new RandomAccessFile(segment(image, 0).toFile(), "rw")) {
+        f.seek(frameOffset(2));
+        f.write(new byte[(int) (frameOffset(3) - frameOffset(2))]);
+      }
+      WalOptions o = WalOptions.builder(image).syncMode(mode).build();
+      if (mode == SyncMode.ASYNC) {
+        try (Wal wal = Wal.open(o)) {
+          assertThat(wal.recoveryReport().cases().get("s"))
+              .contains(RecoveryCase.R12_UNSYNCED_HOLE_CUT);
+          assertPrefix(wal, 2);
+        }
+      } else {
+        assertThatThrownBy(() -> Wal.open(o)).isInstanceOf(CorruptionException.class)
+            .satisfies(e -> assertThat(((CorruptionException) e).offset())
+                .isEqualTo(frameOffset(2)));
+      }
+    }
+  }
+
   /** R11 twice: an empty stream directory (creation cut short) survives any number of opens. */
   @Test
   void r11EmptyStreamDirectorySurvivesReopens() throws IOException {

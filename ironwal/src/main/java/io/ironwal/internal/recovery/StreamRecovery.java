@@ -266,34 +266,50 @@ public final class StreamRecovery {
       break;
     }
     // Step 5: a torn tail or corruption?
-    String proof = durableProof(f, damageAt, fileSize, cleanEnd);
-    if (proof != null && !BugSwitches.cutAtFirstBadFrame) {
+    Evidence evidence = durableProof(f, damageAt, fileSize, cleanEnd);
+    if (evidence.proof() != null && !BugSwitches.cutAtFirstBadFrame) {
       cases.add(RecoveryCase.R5_CORRUPTION);
       throw new CorruptionException("corruption in the active segment: " + damage
-          + "; the damaged bytes were durable (" + proof + ")", path, damageAt);
+          + "; the damaged bytes were durable (" + evidence.proof() + ")", path, damageAt);
     }
     if (policy == CorruptionPolicy.ERROR) {
       cases.add(RecoveryCase.R4_TORN_TAIL_REFUSED);
       throw new CorruptionException("torn tail in the active segment (" + damage
+          + (evidence.validFrameAfter() >= 0
+              ? ", followed by a never-durable frame at offset " + evidence.validFrameAfter() : "")
           + "); refusing to cut it under CorruptionPolicy.ERROR", path, damageAt);
     }
     long cut = quarantine(f, damageAt, fileSize);
-    LOG.warn("cut a torn tail of {} bytes at offset {} of {} ({}); kept in a .corrupt file",
-        cut, damageAt, path, damage);
-    cases.add(RecoveryCase.R3_TORN_TAIL_CUT);
+    if (evidence.validFrameAfter() >= 0) {
+      LOG.error("cut {} bytes at offset {} of {} ({}), including valid frames from offset {} that "
+          + "were never durable (a power-cut hole); kept in a .corrupt file", cut, damageAt, path,
+          damage, evidence.validFrameAfter());
+      cases.add(RecoveryCase.R12_UNSYNCED_HOLE_CUT);
+    } else {
+      LOG.warn("cut a torn tail of {} bytes at offset {} of {} ({}); kept in a .corrupt file",
+          cut, damageAt, path, damage);
+      cases.add(RecoveryCase.R3_TORN_TAIL_CUT);
+    }
     return new RecoveredStream(segments, damageAt, damageAt, expected - activeId, expected, index,
         cases, cut);
   }
 
   /**
+   * What lies after damage: proof that the damaged bytes were durable (or {@code null}), and the
+   * offset of the first valid frame after them (or -1).
+   */
+  private record Evidence(String proof, long validFrameAfter) {}
+
+  /**
    * Looks for proof that bytes at {@code damageAt} were once durable: a clean-close end beyond
    * them, or a later valid frame whose synced-through offset lies beyond them.
    */
-  private static String durableProof(StorageFile f, long damageAt, long fileSize, long cleanEnd)
+  private static Evidence durableProof(StorageFile f, long damageAt, long fileSize, long cleanEnd)
       throws IOException {
     if (cleanEnd > damageAt) {
-      return "the last clean close ended at offset " + cleanEnd;
+      return new Evidence("the last clean close ended at offset " + cleanEnd, -1);
     }
+    long firstValid = -1;
     ByteBuffer chunk = ByteBuffer.allocate(READ_AHEAD_BYTES);
     for (long base = damageAt + 1; base < fileSize; base += chunk.capacity() - 3) {
       chunk.clear();
@@ -308,16 +324,22 @@ public final class StreamRecovery {
         long at = base + i;
         FrameCursor c = new FrameCursor(f::read, at, fileSize, FrameHeader.SIZE);
         Probe p = c.next();
-        if (p.isFrame() && p.header.syncedThrough > damageAt) {
-          return "frame at offset " + at + " was written after offset " + p.header.syncedThrough
-              + " was fsynced";
+        if (!p.isFrame()) {
+          continue;
+        }
+        if (firstValid < 0) {
+          firstValid = at;
+        }
+        if (p.header.syncedThrough > damageAt) {
+          return new Evidence("frame at offset " + at + " was written after offset "
+              + p.header.syncedThrough + " was fsynced", firstValid);
         }
       }
       if (n < chunk.capacity()) {
         break;
       }
     }
-    return null;
+    return new Evidence(null, firstValid);
   }
 
   private static boolean allZero(StorageFile f, long from, long to) throws IOException {
