@@ -414,12 +414,13 @@ class SyncModeTest {
           .isInstanceOf(StreamFailedException.class);
     }
     try (Wal wal = Wal.open(opts(SyncMode.ASYNC, new InstrumentedStorage()))) {
-      // The writes were in the OS's hands and the process did not crash: all ten are there.
-      assertThat(wal.nextId("s")).isEqualTo(10);
-      for (int i = 0; i < 10; i++) {
-        assertThat(wal.get("s", i)).hasValueSatisfying(v -> assertThat(v).isNotEmpty());
-      }
-      assertThat(wal.append("s", entry("again"))).isEqualTo(10);
+      // After a failed fsync the kernel may have dropped the dirty pages while they still read
+      // back from the cache, so the engine cut the segment back to its last successful fsync
+      // (here: its creation) rather than let a reopen trust bytes that may never reach the disk.
+      // The failed flush() told the caller; nothing is half there.
+      assertThat(wal.nextId("s")).isZero();
+      assertThat(wal.get("s", 0)).isEmpty();
+      assertThat(wal.append("s", entry("again"))).isZero();
     }
   }
 }

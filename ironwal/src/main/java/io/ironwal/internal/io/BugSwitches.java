@@ -38,7 +38,8 @@ public final class BugSwitches {
    * Forces a file, unless a planted bug says otherwise.
    *
    * @param file the file
-   * @throws IOException if the fsync fails
+   * @throws FsyncFailedException if the fsync fails
+   * @throws IOException if reaching a crash point fails
    */
   public static void force(StorageFile file) throws IOException {
     if (skipFsync) {
@@ -49,7 +50,7 @@ public final class BugSwitches {
       file.force();
     } catch (IOException e) {
       if (!retryFailedFsync) {
-        throw e;
+        throw new FsyncFailedException(e);
       }
       file.force();
     }
@@ -73,7 +74,7 @@ public final class BugSwitches {
       region.force(position, length);
     } catch (IOException e) {
       if (!retryFailedFsync) {
-        throw e;
+        throw new FsyncFailedException(e);
       }
       region.force(position, length);
     }

@@ -237,6 +237,15 @@ public final class FileCache implements AutoCloseable {
   }
 
   /**
+   * Returns the disk seam the files are opened through.
+   *
+   * @return the storage
+   */
+  public Storage storage() {
+    return storage;
+  }
+
+  /**
    * Returns the bound.
    *
    * @return the maximum number of open files

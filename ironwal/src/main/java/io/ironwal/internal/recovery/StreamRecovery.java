@@ -165,6 +165,8 @@ public final class StreamRecovery {
         if (headerValid(id)) {
           segments.add(id);
           rewrite = true;
+          // The rotation may have failed at the directory fsync: make the entry durable now.
+          BugSwitches.syncDirectory(storage, dir);
         } else if (id == onDisk.last()) {
           deleteSegment(id, "its header is incomplete (rotation cut short)");
         } else {

@@ -82,6 +82,16 @@ public final class ActiveSegment {
       h.file().write(SegmentHeader.encode(firstId), 0);
       CrashPoints.hit("segment-created");
       BugSwitches.force(h.file());
+    } catch (IOException e) {
+      // The header may be readable from the page cache yet never reach the disk (a failed fsync
+      // can drop dirty pages): remove the file, so no later open adopts it.
+      files.invalidate(path);
+      try {
+        files.storage().delete(path);
+      } catch (IOException ignored) {
+        // Recovery deletes a newest segment whose header is invalid (R8).
+      }
+      throw e;
     } finally {
       files.release(h);
     }
@@ -274,6 +284,27 @@ public final class ActiveSegment {
     markSynced(writePos);
     releaseRegion();
     sealed = true;
+  }
+
+  /**
+   * Cuts the segment back to the offset known durable and fsyncs the cut, after a failed write or
+   * fsync: what lies beyond was never acknowledged, and after a failed fsync it may read back
+   * from the page cache while it will never reach the disk. The segment takes no more writes.
+   *
+   * @throws IOException if the cut or its fsync fails
+   */
+  public void cutBackToSynced() throws IOException {
+    releaseRegion();
+    long keep = Math.max(SegmentHeader.SIZE, syncedThrough);
+    FileCache.Handle h = files.acquire(path);
+    try {
+      h.file().truncate(keep);
+      BugSwitches.force(h.file());
+    } finally {
+      files.release(h);
+    }
+    writePos = Math.min(writePos, keep);
+    preallocEnd = keep;
   }
 
   /** Releases the mapping without sealing (after a failure, or when the WAL closes). */

@@ -21,6 +21,7 @@ import io.ironwal.internal.io.AtomicFiles;
 import io.ironwal.internal.io.BugSwitches;
 import io.ironwal.internal.io.CrashPoints;
 import io.ironwal.internal.io.FileCache;
+import io.ironwal.internal.io.FsyncFailedException;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageFile;
 import io.ironwal.internal.recovery.RecoveredStream;
@@ -188,7 +189,7 @@ final class StreamState {
     if (engine.isClosed()) {
       throw new WalClosedException("Wal");
     }
-    Throwable f = failed;
+    Throwable f = failed != null ? failed : engine.failure();
     if (f != null) {
       throw new StreamFailedException(name, f);
     }
@@ -209,6 +210,13 @@ final class StreamState {
       active.append(frame, first, count);
     } catch (IOException e) {
       fail(e);
+      if (e instanceof FsyncFailedException && active != null && !active.isSealed()) {
+        try {
+          active.cutBackToSynced();
+        } catch (IOException | RuntimeException cutFailed) {
+          engine.failAll(cutFailed);
+        }
+      }
       throw new WalIoException("append to stream '" + name + "' failed; the stream refuses "
           + "writes until the WAL is reopened", e);
     } catch (RuntimeException e) {
@@ -298,6 +306,7 @@ final class StreamState {
         syncMonitor.notifyAll();
       }
       if (error != null) {
+        cutBackAfterFailedSync();
         throw new WalIoException("fsync of stream '" + name + "' failed; the stream refuses "
             + "writes until the WAL is reopened", error);
       }
@@ -333,6 +342,26 @@ final class StreamState {
     }
   }
 
+  /**
+   * After a failed fsync the kernel may have dropped the dirty pages and marked them clean
+   * (Linux does): the bytes still read back from the page cache but will never reach the disk,
+   * and a later fsync reports success. So that a reopen in the same boot cannot trust them, the
+   * active segment is cut back to the offset known durable, and the cut is fsynced. If that
+   * fails too, the whole WAL refuses writes.
+   */
+  private void cutBackAfterFailedSync() {
+    writeLock.lock();
+    try {
+      if (active != null && !active.isSealed()) {
+        active.cutBackToSynced();
+      }
+    } catch (IOException | RuntimeException e) {
+      engine.failAll(e);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
   /** Makes a tail visible to readers; visibility only ever moves forward. */
   private void publish(Tail t) {
     while (true) {
@@ -352,11 +381,10 @@ final class StreamState {
   }
 
   private void createFirstSegment() throws IOException {
-    boolean newDir = !storage.isDirectory(dir);
     storage.createDirectories(dir);
-    if (newDir) {
-      BugSwitches.syncDirectory(storage, dir.getParent());
-    }
+    // Also when the directory already existed: an earlier session may have created it and
+    // failed to make its entry durable (and a directory without segments proves nothing).
+    BugSwitches.syncDirectory(storage, dir.getParent());
     long first = nextId;
     ActiveSegment seg = ActiveSegment.create(files, SegmentNames.path(dir, first), first,
         options.maxSegmentSize(), options.syncMode() != SyncMode.ASYNC);

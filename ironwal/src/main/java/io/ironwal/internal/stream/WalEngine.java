@@ -60,6 +60,8 @@ public final class WalEngine {
   private long recoveryBytesCut;
   private final Object createdMonitor = new Object();
   private volatile boolean closed;
+  /** A failure that makes every stream refuse writes (a cut-back after a failed fsync failed). */
+  private volatile Throwable failure;
 
   private WalEngine(WalOptions options, Closeable lock) {
     this.options = options;
@@ -158,6 +160,18 @@ public final class WalEngine {
 
   boolean isClosed() {
     return closed;
+  }
+
+  /** Makes every stream refuse writes until the WAL is reopened. */
+  void failAll(Throwable e) {
+    if (failure == null) {
+      failure = e;
+      LOG.error("the WAL refuses all writes until reopened: {}", e.toString());
+    }
+  }
+
+  Throwable failure() {
+    return failure;
   }
 
 
