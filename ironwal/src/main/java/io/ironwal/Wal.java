@@ -301,7 +301,9 @@ public final class Wal implements AutoCloseable {
    * Makes everything durable (fsync), closes every file and releases the root's lock. Idempotent;
    * every other call afterwards fails with {@link WalClosedException}.
    *
-   * @throws WalIoException if a final fsync fails; the lock is released all the same
+   * @throws WalIoException if a final fsync fails, or a stream had failed earlier ({@link
+   *     StreamFailedException}): then not everything appended is durable. The files are closed
+   *     and the lock is released all the same
    */
   @Override
   public void close() {

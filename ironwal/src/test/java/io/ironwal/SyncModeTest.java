@@ -199,18 +199,19 @@ class SyncModeTest {
           }
         })
         .forceDelay(p -> armed.get() && SEGMENTS.test(p) ? 1500 : 0);
-    try (Wal wal = Wal.open(opts(SyncMode.BATCH_ONLY, storage))) {
-      wal.append("s", entry("e0"));
+    Wal failing = Wal.open(opts(SyncMode.BATCH_ONLY, storage));
+    try {
+      failing.append("s", entry("e0"));
       armed.set(true);
       storage.failNthForce(1, SEGMENTS);
       Future<Throwable> batch = pool.submit(
-          () -> catchThrowable(() -> wal.appendBatch("s", List.of(entry("b1"), entry("b2")))));
+          () -> catchThrowable(() -> failing.appendBatch("s", List.of(entry("b1"), entry("b2")))));
       assertThat(batchInFsync.await(30, TimeUnit.SECONDS)).isTrue();
       // The single append may return at once or wait for the batch's fsync (and then fail with
       // it); either is fine, as long as the batch does not become visible early.
       Future<Object> single = pool.submit(() -> {
         try {
-          return wal.append("s", entry("e3"));
+          return failing.append("s", entry("e3"));
         } catch (WalIoException e) {
           return e;
         }
@@ -218,7 +219,7 @@ class SyncModeTest {
       Optional<byte[]> duringFsync;
       try {
         Thread.sleep(300); // Well inside the batch's 1.5 s fsync.
-        duringFsync = wal.get("s", 1);
+        duringFsync = failing.get("s", 1);
       } finally {
         armed.set(false);
       }
@@ -229,8 +230,11 @@ class SyncModeTest {
           r -> assertThat(r).isEqualTo(3L),
           r -> assertThat(r).isInstanceOf(WalIoException.class));
       assertThat(duringFsync).as("batch entry 1 visible while its fsync was running").isEmpty();
-      assertThat(wal.get("s", 1)).as("entry of a batch whose fsync failed").isEmpty();
-      assertThat(wal.get("s", 2)).as("entry of a batch whose fsync failed").isEmpty();
+      assertThat(failing.get("s", 1)).as("entry of a batch whose fsync failed").isEmpty();
+      assertThat(failing.get("s", 2)).as("entry of a batch whose fsync failed").isEmpty();
+    } finally {
+      // close() reports that the failed stream could not be made durable (F6).
+      assertThatThrownBy(failing::close).isInstanceOf(StreamFailedException.class);
     }
   }
 
@@ -239,16 +243,16 @@ class SyncModeTest {
   @Test
   void asyncFsyncsNothingUntilFlushOrClose() {
     InstrumentedStorage storage = new InstrumentedStorage();
-    Wal wal = Wal.open(opts(SyncMode.ASYNC, storage));
+    Wal failing = Wal.open(opts(SyncMode.ASYNC, storage));
     try {
-      wal.append("s", entry("creates the stream"));
+      failing.append("s", entry("creates the stream"));
       long forces = storage.fileForces();
       long dirSyncs = storage.directorySyncs();
       for (int i = 0; i < 200; i++) {
-        wal.append("s", entry("single " + i));
+        failing.append("s", entry("single " + i));
         if (i % 50 == 0) {
-          wal.appendBatch("s", List.of(entry("b"), entry("c")));
-          try (TxnWriter w = wal.writer("s")) {
+          failing.appendBatch("s", List.of(entry("b"), entry("c")));
+          try (TxnWriter w = failing.writer("s")) {
             w.add(entry("t"));
             w.commit();
           }
@@ -258,21 +262,21 @@ class SyncModeTest {
       assertThat(storage.directorySyncs()).isEqualTo(dirSyncs);
       assertThat(storage.lastSegmentWriteOfThisThreadIsDurable()).isFalse();
       // Everything is visible although nothing was fsynced: ASYNC hands writes to the OS only.
-      long last = wal.nextId("s") - 1;
-      assertThat(wal.get("s", last)).isPresent();
+      long last = failing.nextId("s") - 1;
+      assertThat(failing.get("s", last)).isPresent();
 
-      wal.flush();
+      failing.flush();
       assertThat(storage.fileForces()).isGreaterThan(forces);
       assertThat(storage.lastSegmentWriteOfThisThreadIsDurable()).isTrue();
 
-      wal.append("s", entry("after flush"));
+      failing.append("s", entry("after flush"));
       assertThat(storage.lastSegmentWriteOfThisThreadIsDurable()).isFalse();
       long beforeClose = storage.segmentForces();
-      wal.close();
+      failing.close();
       assertThat(storage.segmentForces()).as("close fsyncs").isGreaterThan(beforeClose);
       assertThat(storage.lastSegmentWriteOfThisThreadIsDurable()).isTrue();
     } finally {
-      wal.close();
+      failing.close();
     }
   }
 
@@ -282,40 +286,41 @@ class SyncModeTest {
   void aFailedFsyncFailsTheStreamUntilReopen() {
     InstrumentedStorage storage = new InstrumentedStorage();
     List<byte[]> attempted = new ArrayList<>();
-    try (Wal wal = Wal.open(opts(SyncMode.STRICT, storage))) {
+    Wal failing = Wal.open(opts(SyncMode.STRICT, storage));
+    try {
       for (int i = 0; i < 5; i++) {
         attempted.add(entry("ok " + i));
-        assertThat(wal.append("s", attempted.get(i))).isEqualTo(i);
+        assertThat(failing.append("s", attempted.get(i))).isEqualTo(i);
       }
-      wal.append("other", entry("o0"));
+      failing.append("other", entry("o0"));
       storage.failNthForce(1, p -> SEGMENTS.test(p) && p.getParent().endsWith("s"));
       attempted.add(entry("fails"));
-      Throwable first = catchThrowable(() -> wal.append("s", attempted.get(5)));
+      Throwable first = catchThrowable(() -> failing.append("s", attempted.get(5)));
       assertThat(first).isInstanceOf(WalIoException.class)
           .isNotInstanceOf(StreamFailedException.class);
       assertThat(storage.injectedFailures()).isEqualTo(1);
 
       // The storage is healthy again, but the stream must not trust it: every write is refused.
-      assertThatThrownBy(() -> wal.append("s", entry("later")))
+      assertThatThrownBy(() -> failing.append("s", entry("later")))
           .isInstanceOf(StreamFailedException.class);
-      assertThatThrownBy(() -> wal.appendBatch("s", List.of(entry("x"), entry("y"))))
+      assertThatThrownBy(() -> failing.appendBatch("s", List.of(entry("x"), entry("y"))))
           .isInstanceOf(StreamFailedException.class);
-      try (TxnWriter w = wal.writer("s")) {
+      try (TxnWriter w = failing.writer("s")) {
         w.add(entry("z"));
         assertThatThrownBy(w::commit).isInstanceOf(StreamFailedException.class);
       }
-      assertThatThrownBy(() -> wal.flush("s")).isInstanceOf(WalIoException.class);
+      assertThatThrownBy(() -> failing.flush("s")).isInstanceOf(WalIoException.class);
       StreamFailedException sf = (StreamFailedException) catchThrowable(
-          () -> wal.append("s", entry("later")));
+          () -> failing.append("s", entry("later")));
       assertThat(sf.stream()).isEqualTo("s");
 
       // Nothing from the failed append or after it is visible; what was acknowledged is.
       for (int i = 0; i < 5; i++) {
-        assertThat(wal.get("s", i)).isPresent();
+        assertThat(failing.get("s", i)).isPresent();
       }
-      assertThat(wal.get("s", 5)).isEmpty();
-      assertThat(wal.get("s", 6)).isEmpty();
-      try (WalIterator it = wal.iter("s", 0)) {
+      assertThat(failing.get("s", 5)).isEmpty();
+      assertThat(failing.get("s", 6)).isEmpty();
+      try (WalIterator it = failing.iter("s", 0)) {
         int n = 0;
         while (it.hasNext()) {
           assertThat(it.next()).isEqualTo(attempted.get(n++));
@@ -323,7 +328,10 @@ class SyncModeTest {
         assertThat(n).isEqualTo(5);
       }
       // Streams fail alone.
-      assertThat(wal.append("other", entry("o1"))).isEqualTo(1);
+      assertThat(failing.append("other", entry("o1"))).isEqualTo(1);
+    } finally {
+      // close() reports that the failed stream could not be made durable (F6).
+      assertThatThrownBy(failing::close).isInstanceOf(StreamFailedException.class);
     }
 
     try (Wal wal = Wal.open(opts(SyncMode.STRICT, new InstrumentedStorage()))) {
@@ -348,8 +356,9 @@ class SyncModeTest {
     ConcurrentHashMap<Long, byte[]> acked = new ConcurrentHashMap<>();
     AtomicInteger notDurable = new AtomicInteger();
     AtomicInteger failedAppends = new AtomicInteger();
-    try (Wal wal = Wal.open(opts(SyncMode.STRICT, storage))) {
-      wal.append("s", entry("first"));
+    Wal failing = Wal.open(opts(SyncMode.STRICT, storage));
+    try {
+      failing.append("s", entry("first"));
       storage.failNthForce(20, SEGMENTS);
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < 6; t++) {
@@ -359,7 +368,7 @@ class SyncModeTest {
             byte[] e = entry("t" + me + "-" + i);
             long id;
             try {
-              id = wal.append("s", e);
+              id = failing.append("s", e);
             } catch (WalIoException ex) {
               failedAppends.incrementAndGet();
               continue;
@@ -379,7 +388,7 @@ class SyncModeTest {
       assertThat(notDurable.get()).isZero();
       assertThat(failedAppends.get()).isPositive();
       long visible = 0;
-      try (WalIterator it = wal.iter("s", 1)) {
+      try (WalIterator it = failing.iter("s", 1)) {
         while (it.hasNext()) {
           byte[] e = it.next();
           assertThat(e).as("visible id %d was acknowledged", it.currentId())
@@ -388,6 +397,9 @@ class SyncModeTest {
         }
       }
       assertThat(visible).isEqualTo(acked.size());
+    } finally {
+      // close() reports that the failed stream could not be made durable (F6).
+      assertThatThrownBy(failing::close).isInstanceOf(StreamFailedException.class);
     }
     // Reopened, the stream holds at least every acknowledged entry, unchanged.
     try (Wal wal = Wal.open(opts(SyncMode.STRICT, new InstrumentedStorage()))) {
@@ -402,16 +414,20 @@ class SyncModeTest {
   @Test
   void aFailedFlushInAsyncFailsTheStream() {
     InstrumentedStorage storage = new InstrumentedStorage();
-    try (Wal wal = Wal.open(opts(SyncMode.ASYNC, storage))) {
+    Wal failing = Wal.open(opts(SyncMode.ASYNC, storage));
+    try {
       for (int i = 0; i < 10; i++) {
-        wal.append("s", entry("a" + i));
+        failing.append("s", entry("a" + i));
       }
       storage.failNthForce(1, SEGMENTS);
-      assertThatThrownBy(wal::flush).isInstanceOf(WalIoException.class);
-      assertThatThrownBy(() -> wal.append("s", entry("later")))
+      assertThatThrownBy(failing::flush).isInstanceOf(WalIoException.class);
+      assertThatThrownBy(() -> failing.append("s", entry("later")))
           .isInstanceOf(StreamFailedException.class);
-      assertThatThrownBy(() -> wal.appendBatch("s", List.of(entry("later"))))
+      assertThatThrownBy(() -> failing.appendBatch("s", List.of(entry("later"))))
           .isInstanceOf(StreamFailedException.class);
+    } finally {
+      // close() reports that the failed stream could not be made durable (F6).
+      assertThatThrownBy(failing::close).isInstanceOf(StreamFailedException.class);
     }
     try (Wal wal = Wal.open(opts(SyncMode.ASYNC, new InstrumentedStorage()))) {
       // After a failed fsync the kernel may have dropped the dirty pages while they still read

@@ -38,9 +38,9 @@ class CrashEnumerationTest {
   private static final boolean SOAK = Boolean.getBoolean("ironwal.soak");
   private static final int RANDOM_SEEDS = Integer.getInteger("ironwal.crash.randomSeeds",
       SOAK ? 200 : 24);
-  /** Payload variants per workload; each adds about 40,000 distinct crash states in all. */
+  /** Payload variants per workload; each adds about 59,000 distinct crash states in all. */
   private static final int VARIANTS = Integer.getInteger("ironwal.crash.variants",
-      SOAK ? 20 : 5);
+      SOAK ? 20 : 4);
   private static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
   private static final int MAX_FAILURES_PER_WORKLOAD = 3;
 

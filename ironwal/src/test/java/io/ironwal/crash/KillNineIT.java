@@ -90,12 +90,16 @@ class KillNineIT {
         lanes.add(pool.submit(() -> {
           LaneState state = new LaneState(tmp.resolve("lane-" + laneIndex),
               CrashHarness.mix(SEED, laneIndex));
-          for (int cycle = laneIndex; cycle < CYCLES && failures.isEmpty(); cycle += LANES) {
+          for (int cycle = laneIndex; cycle < CYCLES && failures.size() < 5; cycle += LANES) {
             try {
               String f = cycle(state, tmp, cycle);
               if (f != null) {
+                Path kept = keep(state.dir, cycle);
                 failures.add("cycle " + cycle + " (lane " + laneIndex + ", seed " + SEED + "): "
-                    + f);
+                    + f + " [directory kept in " + kept + "]");
+                // The lane's history no longer matches its promises: start it afresh.
+                state = new LaneState(tmp.resolve("lane-" + laneIndex + "-after-" + cycle),
+                    CrashHarness.mix(SEED, laneIndex, cycle));
               }
             } catch (Exception e) {
               failures.add("cycle " + cycle + ": harness error " + e);
@@ -309,6 +313,17 @@ class KillNineIT {
       deleteTree(copy);
     }
     return null;
+  }
+
+  /** Copies a failing lane's directory where it outlives the test, for a post-mortem. */
+  private static Path keep(Path dir, int cycle) throws IOException {
+    Path kept = Path.of(System.getProperty("ironwal.kill.keepDir", "target/kill-9-failures"))
+        .resolve("cycle-" + cycle);
+    deleteTree(kept);
+    if (Files.exists(dir)) {
+      copyTree(dir, kept);
+    }
+    return kept.toAbsolutePath();
   }
 
   private static List<String> completeLines(byte[] out) {

@@ -1003,16 +1003,6 @@ public final class SimulatedDisk implements Storage {
     }
   }
 
-  /** For the seam's methods that cannot throw: a failure reads as "not there". */
-  private boolean beginQuietly(Op op, Path path) {
-    try {
-      begin(op, path);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private boolean spaceFault() {
     if (faultKind == FaultKind.DISK_FULL && opCount >= faultFrom
         && (faultPersistent || !faultSpent)) {

@@ -10,6 +10,7 @@ import io.ironwal.internal.format.FrameEncoder;
 import io.ironwal.internal.format.HeadState;
 import io.ironwal.internal.format.SegmentHeader;
 import io.ironwal.internal.format.SegmentsIndexCodec;
+import io.ironwal.sharded.ShardedWal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -79,6 +80,41 @@ class CorpusWriter {
       dirs.add(realDirectory(mode, true));
     }
     write(out.resolve("open-directory"), withMutations(dirs, rnd));
+
+    List<byte[]> sharded = new ArrayList<>();
+    for (int checkpoints : new int[] {0, 1, 5}) {
+      sharded.add(realShardedRoot(checkpoints));
+    }
+    write(out.resolve("open-sharded"), withMutations(sharded, rnd));
+  }
+
+  /** Runs a sharded WAL on a simulated disk and encodes its root files as a fuzz input. */
+  private static byte[] realShardedRoot(int checkpoints) throws IOException {
+    SimulatedDisk disk = new SimulatedDisk();
+    Path root = disk.mkdirsDurable(Path.of("corpus-sharded"));
+    try (ShardedWal s = ShardedWal.open(WalOptions.builder(root).storage(disk).build(), 4)) {
+      for (int i = 0; i < checkpoints; i++) {
+        s.append(new byte[] {(byte) i}, Payloads.entry(5, "k", i));
+        s.createCheckpoint(("cp-" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      }
+      if (checkpoints > 2) {
+        s.compactCheckpoints(2);
+      }
+    }
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    for (String name : disk.list(root)) {
+      int sel = Arrays.asList(FuzzTargets.SHARDED_NAMES).indexOf(name);
+      if (sel < 0) {
+        continue;
+      }
+      byte[] content = disk.volatileContent(root.resolve(name));
+      content = Arrays.copyOf(content, Math.min(0xffff, content.length));
+      b.write(sel);
+      b.write(content.length >>> 8);
+      b.write(content.length & 0xff);
+      b.write(content);
+    }
+    return b.toByteArray();
   }
 
   /** Runs the engine on a simulated disk and encodes its stream directory as a fuzz input. */

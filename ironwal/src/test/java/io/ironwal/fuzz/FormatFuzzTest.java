@@ -6,7 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * Jazzer fuzz tests for every parser of on-disk bytes (issue 4, item 6). In a normal build they
  * run in regression mode (each replays its inputs, quickly); {@code JAZZER_FUZZ=1 mvn test
  * -Dtest=FormatFuzzTest#frame} fuzzes one of them for real (see {@code
- * docs/GUARANTEES-evidence.md}). The regression corpus in {@code src/test/resources/fuzz} is
+ * docs/GUARANTEES.md}, "Evidence"). The regression corpus in {@code src/test/resources/fuzz} is
  * replayed by {@link FuzzCorpusTest} in every build as well.
  */
 class FormatFuzzTest {
@@ -37,5 +37,10 @@ class FormatFuzzTest {
   @FuzzTest(maxDuration = "120s")
   void openDirectory(byte[] data) {
     FuzzTargets.openDirectory(data);
+  }
+
+  @FuzzTest(maxDuration = "120s")
+  void openSharded(byte[] data) {
+    FuzzTargets.openSharded(data);
   }
 }

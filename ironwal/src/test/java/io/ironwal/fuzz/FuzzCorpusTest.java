@@ -40,6 +40,7 @@ class FuzzCorpusTest {
     TARGETS.put("segments-idx", FuzzTargets::segmentsIndex);
     TARGETS.put("head-state", FuzzTargets::headState);
     TARGETS.put("open-directory", FuzzTargets::openDirectory);
+    TARGETS.put("open-sharded", FuzzTargets::openSharded);
   }
 
   @TestFactory

@@ -11,6 +11,7 @@ import io.ironwal.internal.format.FrameHeader;
 import io.ironwal.internal.format.HeadState;
 import io.ironwal.internal.format.SegmentHeader;
 import io.ironwal.internal.format.SegmentsIndexCodec;
+import io.ironwal.sharded.ShardedWal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -103,6 +104,46 @@ public final class FuzzTargets {
    */
   public static void headState(byte[] data) {
     typedOnly(() -> HeadState.decode(data, FILE));
+  }
+
+  /** Files a fuzzed sharded root may hold. */
+  static final String[] SHARDED_NAMES = {"sharded.meta", "checkpoints.log", "HEAD", "HEAD.tmp",
+      "checkpoints.log.tmp", "sharded.meta.tmp"};
+
+  /**
+   * Opening a sharded root whose {@code sharded.meta}, {@code checkpoints.log} and {@code HEAD}
+   * are arbitrary bytes (same input layout as {@link #openDirectory}, names from {@link
+   * #SHARDED_NAMES}), then listing, loading and creating checkpoints.
+   *
+   * @param data the input
+   */
+  public static void openSharded(byte[] data) {
+    SimulatedDisk disk = new SimulatedDisk();
+    Path root = disk.mkdirsDurable(Path.of("fuzz-sharded-root"));
+    ByteBuffer in = ByteBuffer.wrap(data);
+    try {
+      while (in.remaining() >= 3) {
+        int sel = in.get() & 0xff;
+        int len = Math.min(in.getShort() & 0xffff, in.remaining());
+        byte[] content = new byte[len];
+        in.get(content);
+        disk.writeDurably(root.resolve(SHARDED_NAMES[sel % SHARDED_NAMES.length]), content);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    typedOnly(() -> {
+      try (ShardedWal s = ShardedWal.open(WalOptions.builder(root).storage(disk).build())) {
+        s.listCheckpoints();
+        try {
+          s.loadLatestCheckpoint();
+        } catch (WalException none) {
+          // No checkpoints, or a corrupt one: typed either way.
+        }
+        s.append(new byte[] {1}, new byte[] {2});
+        s.createCheckpoint(new byte[] {'f'});
+      }
+    });
   }
 
   /** Names a fuzzed directory may hold, so the fuzzer need not guess them byte by byte. */

@@ -306,7 +306,9 @@ final class StreamState {
         syncMonitor.notifyAll();
       }
       if (error != null) {
-        cutBackAfterFailedSync();
+        if (error instanceof FsyncFailedException) {
+          cutBackAfterFailedSync();
+        }
         throw new WalIoException("fsync of stream '" + name + "' failed; the stream refuses "
             + "writes until the WAL is reopened", error);
       }
@@ -485,15 +487,29 @@ final class StreamState {
       if (active == null) {
         return;
       }
-      if (failed != null) {
+      Throwable f = failed;
+      if (f != null) {
         active.releaseRegion();
-        return;
+        // close() promises durability; a failed stream could not keep it, so say so.
+        throw new StreamFailedException(name, f);
       }
       if (!dirty) {
         active.releaseRegion();
         return;
       }
-      active.seal();
+      try {
+        active.seal();
+      } catch (FsyncFailedException e) {
+        // As after any failed fsync: what was not durable may never reach the disk, so cut it
+        // off now rather than let the next open trust the page cache (F5 on the close path).
+        fail(e);
+        try {
+          active.cutBackToSynced();
+        } catch (IOException | RuntimeException cutFailed) {
+          engine.failAll(cutFailed);
+        }
+        throw e;
+      }
       markDurable(new Tail(active, active.writePos(), nextId));
       AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),
           new HeadState(active.firstId(), active.writePos(), nextId).encode());

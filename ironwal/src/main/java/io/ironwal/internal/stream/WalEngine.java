@@ -432,8 +432,15 @@ public final class WalEngine {
         if (first == null) {
           first = new WalIoException("close of stream '" + s.name + "' failed", e);
         }
+      } catch (WalIoException e) {
+        if (first == null) {
+          first = e;
+        }
       }
       s.wakeFollowers();
+    }
+    if (first == null && failure != null) {
+      first = new WalIoException("the WAL refused writes after a failure: " + failure);
     }
     synchronized (createdMonitor) {
       createdMonitor.notifyAll();
