@@ -1,0 +1,139 @@
+package io.ironwal.bench;
+
+import io.ironwal.ReadStrategy;
+import io.ironwal.SyncMode;
+import io.ironwal.Wal;
+import io.ironwal.WalIterator;
+import io.ironwal.WalOptions;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Random {@code get} and full iteration over one stream of 1M single-appended 100-byte entries
+ * (one entry per frame, as single appends write them), per read strategy, with and without the
+ * block cache. The page cache is warm: the data was just written. Compare with
+ * {@code RawDiskBench.randomPread}, {@code randomMmapRead} and {@code sequentialScan}.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+public class IronWalReadBench {
+  static final int SCAN_CHUNK_ENTRIES = 100_000;
+  static final String STREAM = "bench";
+
+  /** A stream of {@code entries} entries, reopened with the read options under test. */
+  public abstract static class Filled {
+    Path dir;
+    Wal wal;
+    int count;
+
+    void fill(int entries, ReadStrategy readStrategy, long blockCacheSize) {
+      count = entries;
+      dir = BenchDirs.fresh("read");
+      byte[] entry = Payloads.bytes(100, 31);
+      try (Wal writer = Wal.open(WalOptions.builder(dir).syncMode(SyncMode.ASYNC).build())) {
+        for (int i = 0; i < entries; i++) {
+          writer.append(STREAM, entry);
+        }
+      }
+      wal = Wal.open(WalOptions.builder(dir).readStrategy(readStrategy)
+          .blockCacheSize(blockCacheSize).build());
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+      wal.close();
+      BenchDirs.delete(dir);
+    }
+  }
+
+  /** The stream for random gets: each read strategy, with and without the block cache. */
+  @State(Scope.Benchmark)
+  public static class GetState extends Filled {
+    @Param({"1000000"})
+    public int entries;
+
+    @Param({"STANDARD_IO", "MMAP"})
+    public ReadStrategy readStrategy;
+
+    /** Bytes of block cache; 256 MiB holds the whole stream. */
+    @Param({"0", "268435456"})
+    public long blockCacheSize;
+
+    @Setup(Level.Trial)
+    public void fill() {
+      fill(entries, readStrategy, blockCacheSize);
+    }
+  }
+
+  /** The stream for iteration: each read strategy, without the block cache. */
+  @State(Scope.Benchmark)
+  public static class ScanState extends Filled {
+    @Param({"1000000"})
+    public int entries;
+
+    @Param({"STANDARD_IO", "MMAP"})
+    public ReadStrategy readStrategy;
+
+    @Setup(Level.Trial)
+    public void fill() {
+      fill(entries, readStrategy, 0);
+    }
+  }
+
+  /** One thread's iterator, carried across invocations and restarted at the end. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    WalIterator iterator;
+
+    @TearDown(Level.Trial)
+    public void close() {
+      if (iterator != null) {
+        iterator.close();
+      }
+    }
+  }
+
+  /** A get of a uniformly random id. */
+  @Benchmark
+  public byte[] randomGet(GetState w) {
+    long id = ThreadLocalRandom.current().nextInt(w.count);
+    Optional<byte[]> e = w.wal.get(STREAM, id);
+    return e.orElseThrow();
+  }
+
+  /** Iteration in id order, 100,000 entries per invocation, restarting at the end. */
+  @Benchmark
+  @OperationsPerInvocation(SCAN_CHUNK_ENTRIES)
+  public long fullIteration(ScanState w, Cursor c) {
+    long sum = 0;
+    for (int i = 0; i < SCAN_CHUNK_ENTRIES; i++) {
+      if (c.iterator == null || !c.iterator.hasNext()) {
+        if (c.iterator != null) {
+          c.iterator.close();
+        }
+        c.iterator = w.wal.iter(STREAM, 0);
+      }
+      sum += c.iterator.next().length;
+    }
+    return sum;
+  }
+}
