@@ -68,6 +68,15 @@ public final class FileCache implements AutoCloseable {
       return readMap;
     }
 
+    /**
+     * Returns the current read mapping without making one.
+     *
+     * @return the mapping, or {@code null}
+     */
+    public synchronized ByteBuffer currentReadMap() {
+      return readMap;
+    }
+
     private synchronized void closeQuietly() {
       if (readMap != null) {
         FileSystemStorage.Unmapper.unmap(readMap);

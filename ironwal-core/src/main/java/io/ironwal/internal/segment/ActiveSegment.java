@@ -10,9 +10,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
- * The segment a stream appends to. Frames are copied into a memory mapping of space that was
- * preallocated with real zeroes, so an append costs no system call and is in the operating
- * system's hands (safe from a process crash) the moment the copy ends.
+ * The segment a stream appends to, in space preallocated with real zeroes. In ASYNC mode frames
+ * are copied into a memory mapping of that space, so an append costs no system call and is in the
+ * operating system's hands (safe from a process crash) the moment the copy ends; in the modes that
+ * fsync, frames are written with pwrite, which keeps each fdatasync to the data itself.
  *
  * <p>Why real zeroes, written ahead in chunks: an fdatasync after an append into already-allocated
  * space has no file-size or block-allocation metadata to flush, so it costs one data write; a
@@ -222,11 +223,22 @@ public final class ActiveSegment {
     int len = frame.remaining();
     if (writePos + len > preallocEnd) {
       extend(len);
-    } else if (region == null) {
+    } else if (region == null && !forceOnExtend) {
       mapRegion();
     }
     CrashPoints.hit("before-write");
-    region.write(frame, writePos);
+    if (forceOnExtend) {
+      // Modes that fsync write frames with pwrite: pages dirtied through a mapping make each
+      // fdatasync costlier (the kernel write-protects them and the next store faults again).
+      FileCache.Handle h = files.acquire(path);
+      try {
+        h.file().write(frame, writePos);
+      } finally {
+        files.release(h);
+      }
+    } else {
+      region.write(frame, writePos);
+    }
     CrashPoints.hit("after-write");
     FrameIndex idx = index;
     if (idx != null) {
@@ -345,7 +357,9 @@ public final class ActiveSegment {
         markSynced(writePos);
       }
       releaseRegion();
-      region = h.file().mapForWrite(writePos, (int) (target - writePos));
+      if (!forceOnExtend) {
+        region = h.file().mapForWrite(writePos, (int) (target - writePos));
+      }
       preallocEnd = target;
     } finally {
       files.release(h);

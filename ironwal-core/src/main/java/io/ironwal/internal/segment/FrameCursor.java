@@ -142,6 +142,38 @@ public final class FrameCursor {
   }
 
   /**
+   * Steps over the frame at the current offset by its header alone, without reading its payload
+   * or checking its CRC, if the header is plausible and its last id is below {@code id}: for a
+   * random read walking from an index entry to its target frame, which is then fully checked.
+   * A damaged length lands on bytes that fail as a header or id sequence: an error, never data.
+   *
+   * @param id the id being looked for
+   * @return {@code true} if it stepped over a frame
+   * @throws IOException on a read failure
+   */
+  public boolean skipBefore(long id) throws IOException {
+    if (limit - offset < FrameHeader.SIZE) {
+      return false;
+    }
+    ensure(offset, FrameHeader.SIZE);
+    int at = (int) (offset - bufStart);
+    if (bufLen - at < FrameHeader.SIZE || FrameDecoder.headerProblem(buf, at) != null) {
+      return false;
+    }
+    long first = buf.getLong(at + FrameHeader.FIRST_ID_OFFSET);
+    int count = buf.getInt(at + FrameHeader.COUNT_OFFSET);
+    if (first + count > id) {
+      return false;
+    }
+    long next = offset + FrameHeader.SIZE + buf.getInt(at + FrameHeader.STORED_SIZE_OFFSET);
+    if (next > limit) {
+      return false;
+    }
+    offset = next;
+    return true;
+  }
+
+  /**
    * Returns the buffer holding the frame last returned by {@link #next()}.
    *
    * @return the buffer; the frame starts at {@link #frameIndex()}

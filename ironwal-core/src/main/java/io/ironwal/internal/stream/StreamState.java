@@ -685,6 +685,9 @@ final class StreamState {
           GET_BUFFER.get());
       BlockCache cache = engine.blockCache();
       while (true) {
+        if (!cache.enabled() && c.skipBefore(id)) {
+          continue;
+        }
         long at = c.offset();
         if (cache.enabled()) {
           BlockCache.Frame cached = cache.get(view.path(), at);

@@ -208,12 +208,16 @@ public final class WalEngine {
       return (dst, pos) -> {
         FileCache.Handle h = files.acquire(path);
         try {
-          long size = h.file().size();
+          // Callers never read past the end of what they know is written; the mapping covers
+          // the whole file when made and is remade only when a read goes past it.
+          ByteBuffer map = h.currentReadMap();
+          long size = map != null && pos + dst.remaining() <= map.capacity()
+              ? map.capacity() : h.file().size();
           if (pos >= size) {
             return -1;
           }
           int n = (int) Math.min(dst.remaining(), size - pos);
-          ByteBuffer map = h.readMap(pos + n);
+          map = h.readMap(pos + n);
           dst.put(dst.position(), map, (int) pos, n);
           dst.position(dst.position() + n);
           return n;
