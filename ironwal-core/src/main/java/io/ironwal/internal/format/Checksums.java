@@ -25,23 +25,4 @@ public final class Checksums {
     }
     return (int) crc.getValue();
   }
-
-  /**
-   * Computes the CRC-32C over two ranges, as if they were contiguous.
-   *
-   * @param a first buffer
-   * @param aFrom absolute start index in {@code a}
-   * @param aLength bytes of {@code a}
-   * @param b second buffer
-   * @param bFrom absolute start index in {@code b}
-   * @param bLength bytes of {@code b}
-   * @return the checksum
-   */
-  public static int crc32c(
-      ByteBuffer a, int aFrom, int aLength, ByteBuffer b, int bFrom, int bLength) {
-    CRC32C crc = new CRC32C();
-    crc.update(a.duplicate().limit(aFrom + aLength).position(aFrom));
-    crc.update(b.duplicate().limit(bFrom + bLength).position(bFrom));
-    return (int) crc.getValue();
-  }
 }

@@ -233,28 +233,7 @@ public final class FrameDecoder {
    * @throws CorruptionException if the lengths do not add up to the payload exactly
    */
   public static byte[][] entries(byte[] raw, FrameHeader h, Path file, long offset) {
-    byte[][] out = new byte[h.entryCount][];
-    ByteBuffer b = ByteBuffer.wrap(raw);
-    int pos = 0;
-    for (int i = 0; i < h.entryCount; i++) {
-      if (raw.length - pos < FrameHeader.ENTRY_LENGTH_PREFIX) {
-        throw new CorruptionException("frame payload ends inside entry " + i, file, offset);
-      }
-      int len = b.getInt(pos);
-      pos += FrameHeader.ENTRY_LENGTH_PREFIX;
-      if (len < 0 || len > raw.length - pos) {
-        throw new CorruptionException("entry " + i + " length " + len + " runs past the payload",
-            file, offset);
-      }
-      out[i] = new byte[len];
-      System.arraycopy(raw, pos, out[i], 0, len);
-      pos += len;
-    }
-    if (pos != raw.length) {
-      throw new CorruptionException(
-          "frame payload has " + (raw.length - pos) + " bytes after its last entry", file, offset);
-    }
-    return out;
+    return split(ByteBuffer.wrap(raw), 0, raw.length, h, file, offset);
   }
 
   /**
@@ -273,9 +252,14 @@ public final class FrameDecoder {
     if (h.type == FrameType.LZ4) {
       return entries(rawPayload(b, at, h, file, offset), h, file, offset);
     }
-    byte[][] out = new byte[h.entryCount][];
     int start = at + FrameHeader.SIZE;
-    int end = start + h.rawSize;
+    return split(b, start, start + h.rawSize, h, file, offset);
+  }
+
+  /** Splits the raw payload in {@code [start, end)} of {@code b} into its length-prefixed entries. */
+  private static byte[][] split(ByteBuffer b, int start, int end, FrameHeader h, Path file,
+      long offset) {
+    byte[][] out = new byte[h.entryCount][];
     int pos = start;
     for (int i = 0; i < h.entryCount; i++) {
       if (end - pos < FrameHeader.ENTRY_LENGTH_PREFIX) {

@@ -58,30 +58,6 @@ public final class BugSwitches {
   }
 
   /**
-   * Forces a mapped range, unless a planted bug says otherwise.
-   *
-   * @param region the mapping
-   * @param position file offset of the range
-   * @param length bytes
-   * @throws IOException if the fsync fails
-   */
-  public static void force(MappedRegion region, long position, int length) throws IOException {
-    if (skipFsync) {
-      return;
-    }
-    CrashPoints.hit("before-force");
-    try {
-      region.force(position, length);
-    } catch (IOException e) {
-      if (!retryFailedFsync) {
-        throw new FsyncFailedException(e);
-      }
-      region.force(position, length);
-    }
-    CrashPoints.hit("after-force");
-  }
-
-  /**
    * Forces a directory, unless a planted bug says otherwise.
    *
    * @param storage the disk seam

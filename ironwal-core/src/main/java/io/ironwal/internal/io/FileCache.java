@@ -254,15 +254,6 @@ public final class FileCache implements AutoCloseable {
     return storage;
   }
 
-  /**
-   * Returns the bound.
-   *
-   * @return the maximum number of open files
-   */
-  public int maxOpen() {
-    return maxOpen;
-  }
-
   private boolean evictOne() {
     for (Iterator<Map.Entry<Path, Handle>> it = open.entrySet().iterator(); it.hasNext(); ) {
       Handle h = it.next().getValue();

@@ -398,7 +398,7 @@ final class StreamState {
         new HeadState(first, 0, 0).encode());
     active = seg;
     segmentIds = new long[] {first};
-    engine.streamCreated(this);
+    engine.streamCreated();
   }
 
   /**
@@ -547,14 +547,9 @@ final class StreamState {
         bytes += w.endOffset();
         continue;
       }
-      Path p = SegmentNames.path(dir, id);
+      Path p = segmentPath(id);
       try {
-        FileCache.Handle h = files.acquire(p);
-        try {
-          bytes += h.file().size();
-        } finally {
-          files.release(h);
-        }
+        bytes += fileSize(p);
       } catch (NoSuchFileException e) {
         // Pruned while we looked.
       } catch (IOException e) {

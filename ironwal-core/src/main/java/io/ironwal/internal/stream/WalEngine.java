@@ -193,15 +193,6 @@ public final class WalEngine {
     return files.openCount();
   }
 
-  /**
-   * Returns the bytes held by the block cache.
-   *
-   * @return bytes
-   */
-  public long blockCacheBytes() {
-    return blockCache.usedBytes();
-  }
-
   /** A byte source for a segment, per the configured read strategy; holds a file only per read. */
   FrameCursor.Source source(Path path) {
     if (options.readStrategy() == ReadStrategy.MMAP) {
@@ -236,7 +227,7 @@ public final class WalEngine {
     };
   }
 
-  void streamCreated(StreamState s) {
+  void streamCreated() {
     synchronized (createdMonitor) {
       createdMonitor.notifyAll();
     }
