@@ -2,6 +2,7 @@ package io.ironwal;
 
 import io.ironwal.internal.io.FileSystemStorage;
 import io.ironwal.internal.io.Storage;
+import io.ironwal.internal.io.StorageSeam;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -49,6 +50,21 @@ public final class WalOptions {
   private final ReadStrategy readStrategy;
   private final CorruptionPolicy onCorruption;
   private final Storage storage;
+
+  static {
+    // The disk seam stays out of the public API; the engine and the project's tests reach it here.
+    StorageSeam.install(new StorageSeam.Access() {
+      @Override
+      public Storage storage(WalOptions options) {
+        return options.storage;
+      }
+
+      @Override
+      public void setStorage(Builder builder, Storage storage) {
+        builder.storage = storage;
+      }
+    });
+  }
 
   private WalOptions(Builder b) {
     this.root = b.root;
@@ -183,16 +199,6 @@ public final class WalOptions {
    */
   public CorruptionPolicy onCorruption() {
     return onCorruption;
-  }
-
-  /**
-   * The file-system seam every file operation goes through. Not part of the stable API: tests use
-   * it to run the real code on a simulated disk.
-   *
-   * @return the storage; default the real file system
-   */
-  public Storage storage() {
-    return storage;
   }
 
   @Override
@@ -343,17 +349,6 @@ public final class WalOptions {
      */
     public Builder onCorruption(CorruptionPolicy policy) {
       this.onCorruption = nonNull(policy, "onCorruption");
-      return this;
-    }
-
-    /**
-     * Replaces the file-system seam. For tests that simulate a disk; not part of the stable API.
-     *
-     * @param storage the storage implementation
-     * @return this builder
-     */
-    public Builder storage(Storage storage) {
-      this.storage = nonNull(storage, "storage");
       return this;
     }
 

@@ -205,8 +205,7 @@ class BadInputTest {
         x -> x.syncMode(null),
         x -> x.compression(null),
         x -> x.readStrategy(null),
-        x -> x.onCorruption(null),
-        x -> x.storage(null));
+        x -> x.onCorruption(null));
     for (int i = 0; i < bad.size(); i++) {
       Consumer<WalOptions.Builder> setter = bad.get(i);
       refused(InvalidConfigurationException.class, () -> setter.accept(b));

@@ -1,5 +1,6 @@
 package io.ironwal;
 
+import io.ironwal.internal.io.StorageSeam;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ironwal.support.Entries;
@@ -73,9 +74,9 @@ class ConcurrencyTest {
       // itself is a 1 ms sleep: the group-commit paths run as with a disk, without the cost of
       // one on a shared machine (SyncModeTest checks durability).
       InstrumentedStorage storage = new InstrumentedStorage().skipForce().forceDelay(p -> 1);
-      return WalOptions.builder(root).syncMode(sync).compression(compression)
+      return StorageSeam.builder(root, storage).syncMode(sync).compression(compression)
           .minCompressionSize(1024).readStrategy(read).blockCacheSize(cache)
-          .maxSegmentSize(32 << 10).maxOpenSegments(8).storage(storage).build();
+          .maxSegmentSize(32 << 10).maxOpenSegments(8).build();
     }
   }
 
@@ -158,9 +159,9 @@ class ConcurrencyTest {
     int streams = 4;
     int writersPerStream = 2;
     int opsPerWriter = 200;
-    WalOptions opts = WalOptions.builder(dir).syncMode(SyncMode.ASYNC)
+    WalOptions opts = StorageSeam.builder(dir, new InstrumentedStorage().skipForce()).syncMode(SyncMode.ASYNC)
         .compression(CompressionType.LZ4).minCompressionSize(1024).maxSegmentSize(16 << 10)
-        .maxOpenSegments(6).storage(new InstrumentedStorage().skipForce()).build();
+        .maxOpenSegments(6).build();
     try (Wal wal = Wal.open(opts)) {
       List<Acked> acked = new ArrayList<>();
       List<List<List<Long>>> ids = new ArrayList<>();
@@ -242,8 +243,8 @@ class ConcurrencyTest {
             aStalled.countDown();
           }
         });
-    WalOptions opts = WalOptions.builder(dir).syncMode(SyncMode.STRICT).maxEntriesPerSegment(1)
-        .storage(storage).build();
+    WalOptions opts = StorageSeam.builder(dir, storage).syncMode(SyncMode.STRICT).maxEntriesPerSegment(1)
+        .build();
     try (Wal wal = Wal.open(opts)) {
       byte[] a0 = Entries.make(1, 0);
       byte[] b0 = Entries.make(2, 0);

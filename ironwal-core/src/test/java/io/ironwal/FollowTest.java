@@ -1,5 +1,6 @@
 package io.ironwal;
 
+import io.ironwal.internal.io.StorageSeam;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -102,8 +103,8 @@ class FollowTest {
   @Test
   void followingAcrossSegmentRotation() throws Exception {
     int count = 60;
-    WalOptions o = opts().maxEntriesPerSegment(2).maxSegmentSize(1024)
-        .storage(new InstrumentedStorage().skipForce()).build();
+    WalOptions o = StorageSeam.with(opts().maxEntriesPerSegment(2).maxSegmentSize(1024).build(),
+        new InstrumentedStorage().skipForce());
     try (Wal wal = Wal.open(o)) {
       wal.append("s", entry(0));
       try (WalIterator it = wal.iter("s", 0)) {

@@ -1,5 +1,6 @@
 package io.ironwal;
 
+import io.ironwal.internal.io.StorageSeam;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -101,9 +102,8 @@ class ModelBasedRandomTest {
   }
 
   private WalOptions randomOptions() {
-    WalOptions.Builder b = WalOptions.builder(root)
-        // fsync costs are not the subject here; ordering and contents are.
-        .storage(new InstrumentedStorage().skipForce())
+    // fsync costs are not the subject here; ordering and contents are.
+    WalOptions.Builder b = StorageSeam.builder(root, new InstrumentedStorage().skipForce())
         .syncMode(SyncMode.values()[rnd.nextInt(SyncMode.values().length)])
         .compression(rnd.nextInt(3) == 0 ? CompressionType.LZ4 : CompressionType.NONE)
         .minCompressionSize(rnd.nextInt(4) == 0 ? 1024 : rnd.nextInt(0, 200))

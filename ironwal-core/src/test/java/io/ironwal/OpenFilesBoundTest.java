@@ -1,5 +1,6 @@
 package io.ironwal;
 
+import io.ironwal.internal.io.StorageSeam;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ironwal.support.Entries;
@@ -48,9 +49,9 @@ class OpenFilesBoundTest {
 
   private WalOptions options(Path root, InstrumentedStorage storage, ReadStrategy read) {
     // fsync latency is not the subject here, so the seam skips it to keep the run short.
-    return WalOptions.builder(root).syncMode(SyncMode.ASYNC).maxOpenSegments(MAX_OPEN)
+    return StorageSeam.builder(root, storage).syncMode(SyncMode.ASYNC).maxOpenSegments(MAX_OPEN)
         .maxEntriesPerSegment(4).maxSegmentSize(2048).readStrategy(read)
-        .storage(storage).build();
+        .build();
   }
 
   @ParameterizedTest

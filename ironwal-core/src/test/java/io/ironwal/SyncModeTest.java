@@ -1,10 +1,10 @@
 package io.ironwal;
 
+import io.ironwal.internal.io.StorageSeam;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.ironwal.internal.io.BugSwitches;
 import io.ironwal.support.InstrumentedStorage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,7 +43,6 @@ class SyncModeTest {
 
   @AfterEach
   void stop() throws InterruptedException {
-    BugSwitches.reset();
     pool.shutdownNow();
     pool.awaitTermination(10, TimeUnit.SECONDS);
   }
@@ -53,7 +52,7 @@ class SyncModeTest {
   }
 
   private WalOptions opts(SyncMode mode, InstrumentedStorage storage) {
-    return WalOptions.builder(dir).syncMode(mode).storage(storage).build();
+    return StorageSeam.builder(dir, storage).syncMode(mode).build();
   }
 
   // ------------------------------------------------------------------ STRICT
@@ -110,21 +109,6 @@ class SyncModeTest {
         assertThat(wal.get("s", id)).as("id %d", id).isPresent();
         assertThat(wal.get("s", id).get()).isEqualTo(acked.get(id));
       }
-    }
-  }
-
-  /** The check above must catch an engine that acknowledges before fsyncing. */
-  @Test
-  void theDurabilityCheckCatchesAnEarlyAcknowledgement() throws Exception {
-    InstrumentedStorage storage = new InstrumentedStorage().skipForce()
-        .forceDelay(p -> SEGMENTS.test(p) ? 3 : 0);
-    try (Wal wal = Wal.open(opts(SyncMode.STRICT, storage))) {
-      wal.append("s", entry("first"));
-      BugSwitches.acknowledgeBeforeForce = true;
-      int notDurable = strictConcurrentAppends(storage, wal, 2, 20, new ConcurrentHashMap<>());
-      assertThat(notDurable).isPositive();
-    } finally {
-      BugSwitches.reset();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.ironwal.inspect;
 
+import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.CorruptionException;
 import io.ironwal.WalIoException;
 import io.ironwal.WalOptions;
@@ -84,7 +85,7 @@ public final class ShardedRootReader {
   }
 
   /**
-   * Reads a sharded root through {@code options.storage()}.
+   * Reads a sharded root from the file system.
    *
    * @param options names the root and the storage seam
    * @return a snapshot of its shard count and checkpoints
@@ -92,7 +93,7 @@ public final class ShardedRootReader {
    * @throws WalIoException on an I/O error, or if the root is not sharded
    */
   public static ShardedRootReader read(WalOptions options) {
-    Storage storage = options.storage();
+    Storage storage = StorageSeam.of(options);
     Path meta = options.root().resolve(META_FILE);
     Path log = options.root().resolve(LOG_FILE);
     try {

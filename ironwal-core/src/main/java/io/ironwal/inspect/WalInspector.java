@@ -1,5 +1,6 @@
 package io.ironwal.inspect;
 
+import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.CompressionType;
 import io.ironwal.CorruptionException;
 import io.ironwal.StreamNotFoundException;
@@ -64,7 +65,7 @@ public final class WalInspector implements AutoCloseable {
   }
 
   /**
-   * Opens an inspector on {@code options.root()} through {@code options.storage()}; only those two
+   * Opens an inspector on {@code options.root()} through the file system; only those two
    * options matter.
    *
    * @param options the options naming the root and the storage seam
@@ -72,7 +73,7 @@ public final class WalInspector implements AutoCloseable {
    * @throws WalIoException if the root is not a directory
    */
   public static WalInspector open(WalOptions options) {
-    Storage storage = options.storage();
+    Storage storage = StorageSeam.of(options);
     try {
       if (!storage.isDirectory(options.root())) {
         throw new WalIoException("not a WAL directory: " + options.root());

@@ -5,8 +5,6 @@ import io.ironwal.StreamFailedException;
 import io.ironwal.WalClosedException;
 import io.ironwal.WalIoException;
 import io.ironwal.internal.io.AtomicFiles;
-import io.ironwal.internal.io.BugSwitches;
-import io.ironwal.internal.io.CrashPoints;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageFile;
 import java.io.IOException;
@@ -212,14 +210,13 @@ final class CheckpointStore implements AutoCloseable {
     LOG.warn("Cutting a torn record from {} at offset {} ({}); {} bytes kept in {}", logPath, pos,
         reason, tail.remaining(), aside);
     AtomicFiles.replace(storage, aside, tail);
-    CrashPoints.hit("checkpoint-recovery-before-cut");
     log.truncate(pos);
-    BugSwitches.force(log);
+    log.force();
   }
 
   private void removeHead() throws IOException {
     storage.delete(headPath);
-    BugSwitches.syncDirectory(storage, headPath.getParent());
+    storage.syncDirectory(headPath.getParent());
     recoveryCases.add(RecoveryCase.HEAD_REMOVED);
   }
 
@@ -250,8 +247,7 @@ final class CheckpointStore implements AutoCloseable {
     long at = logEnd;
     try {
       log.write(record, at);
-      CrashPoints.hit("checkpoint-after-record-write");
-      BugSwitches.force(log);
+      log.force();
     } catch (IOException e) {
       // The file's tail is unknown now and a failed fsync must not be retried: stop here.
       failure = e;
@@ -260,7 +256,6 @@ final class CheckpointStore implements AutoCloseable {
     logEnd = at + size;
     index(new Entry(at, size, crc, id.clone(), checkpoint));
     try {
-      CrashPoints.hit("checkpoint-before-head");
       writeHead(latestEntry());
     } catch (IOException e) {
       failure = e;
@@ -305,7 +300,6 @@ final class CheckpointStore implements AutoCloseable {
     long oldSize = logEnd;
     try {
       AtomicFiles.replace(storage, logPath, content);
-      CrashPoints.hit("checkpoint-compact-after-replace");
       StorageFile old = log;
       log = storage.open(logPath, false);
       old.close();

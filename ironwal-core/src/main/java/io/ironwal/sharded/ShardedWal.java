@@ -1,5 +1,6 @@
 package io.ironwal.sharded;
 
+import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.CorruptionException;
 import io.ironwal.IdRange;
 import io.ironwal.InvalidArgumentException;
@@ -161,8 +162,8 @@ public final class ShardedWal implements AutoCloseable {
     Wal wal = Wal.open(options);
     CheckpointStore store = null;
     try {
-      int count = openMeta(wal, options.storage(), options.root(), requestedCount);
-      store = CheckpointStore.open(options.storage(), options.root(), count,
+      int count = openMeta(wal, StorageSeam.of(options), options.root(), requestedCount);
+      store = CheckpointStore.open(StorageSeam.of(options), options.root(), count,
           options.onCorruption());
       ShardedWal sharded = new ShardedWal(wal, count, store);
       sharded.checkLatestCheckpointIsCovered();

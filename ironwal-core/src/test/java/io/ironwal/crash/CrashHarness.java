@@ -1,5 +1,6 @@
 package io.ironwal.crash;
 
+import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.CorruptionException;
 import io.ironwal.CorruptionPolicy;
 import io.ironwal.Wal;
@@ -72,7 +73,7 @@ final class CrashHarness {
   static WalOptions options(Workload w, Path root, SimulatedDisk disk) {
     // A small default segment size keeps preallocation (zeroes recovery must scan) small; the
     // workloads that rotate by size set their own.
-    return w.options().apply(WalOptions.builder(root).maxSegmentSize(16 << 10)).storage(disk)
+    return w.options().apply(StorageSeam.builder(root, disk).maxSegmentSize(16 << 10))
         .build();
   }
 
@@ -144,12 +145,12 @@ final class CrashHarness {
   /** As above, with the crashed disk already made (so a caller can skip duplicates). */
   static void recoverAndCheck(Run run, Snapshot snap, CrashMode mode, long crashSeed,
       SimulatedDisk rebooted, boolean alsoErrorPolicy, boolean appendAfter) {
-    WalOptions opts = run.options().toBuilder().storage(rebooted).build();
+    WalOptions opts = StorageSeam.with(run.options(), rebooted);
     try {
       if (alsoErrorPolicy) {
         WalOptions strictOpts = opts.toBuilder().onCorruption(CorruptionPolicy.ERROR).build();
         SimulatedDisk probe = rebooted.snapshot();
-        try (Wal wal = Wal.open(strictOpts.toBuilder().storage(probe).build())) {
+        try (Wal wal = Wal.open(StorageSeam.with(strictOpts, probe))) {
           WalChecker.check(wal, run.ledger(), snap.acksBefore(), mode.keepsPageCache());
         } catch (CorruptionException expected) {
           // A torn tail under ERROR is refused with file and offset: allowed.

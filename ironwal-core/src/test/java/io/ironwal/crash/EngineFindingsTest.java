@@ -1,5 +1,6 @@
 package io.ironwal.crash;
 
+import io.ironwal.internal.io.StorageSeam;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -54,7 +55,7 @@ class EngineFindingsTest {
   void f3TransientErrorAtOpenMustNotHideOrDestroyAStream() throws Exception {
     SimulatedDisk disk = new SimulatedDisk();
     Path root = disk.mkdirsDurable(Path.of("ironwal-sim", "f3"));
-    WalOptions opts = WalOptions.builder(root).storage(disk).build();
+    WalOptions opts = StorageSeam.builder(root, disk).build();
     try (Wal wal = Wal.open(opts)) {
       for (int i = 0; i < 5; i++) {
         wal.append("s", new byte[] {(byte) i});
@@ -62,7 +63,7 @@ class EngineFindingsTest {
     }
     // Find the operation index of the stream directory's isDirectory check during open.
     SimulatedDisk dry = disk.snapshot();
-    Wal.open(WalOptions.builder(root).storage(dry).build()).close();
+    Wal.open(StorageSeam.builder(root, dry).build()).close();
     long index = -1;
     for (String line : dry.trace()) {
       if (line.contains("IS_DIRECTORY") && line.endsWith(root.resolve("s").toString())) {
@@ -103,14 +104,14 @@ class EngineFindingsTest {
   void f3ShowsDataLoss() throws Exception {
     SimulatedDisk disk = new SimulatedDisk();
     Path root = disk.mkdirsDurable(Path.of("ironwal-sim", "f3b"));
-    WalOptions opts = WalOptions.builder(root).storage(disk).build();
+    WalOptions opts = StorageSeam.builder(root, disk).build();
     try (Wal wal = Wal.open(opts)) {
       for (int i = 0; i < 5; i++) {
         wal.append("s", new byte[] {(byte) i});
       }
     }
     SimulatedDisk dry = disk.snapshot();
-    Wal.open(WalOptions.builder(root).storage(dry).build()).close();
+    Wal.open(StorageSeam.builder(root, dry).build()).close();
     long index = -1;
     for (String line : dry.trace()) {
       if (line.contains("IS_DIRECTORY") && line.endsWith(root.resolve("s").toString())) {
@@ -147,9 +148,9 @@ class EngineFindingsTest {
   void f4FailedRootSyncIsRetriedBeforeAcknowledging() throws Exception {
     SimulatedDisk disk = new SimulatedDisk();
     Path root = disk.mkdirsDurable(Path.of("ironwal-sim", "f4"));
-    WalOptions opts = WalOptions.builder(root).storage(disk).build();
+    WalOptions opts = StorageSeam.builder(root, disk).build();
     SimulatedDisk dry = disk.snapshot();
-    try (Wal wal = Wal.open(WalOptions.builder(root).storage(dry).build())) {
+    try (Wal wal = Wal.open(StorageSeam.builder(root, dry).build())) {
       wal.append("s", new byte[] {1});
     }
     long index = -1;
@@ -174,7 +175,7 @@ class EngineFindingsTest {
         acknowledged++;
       }
       SimulatedDisk after = disk.afterPowerLoss(1, SimulatedDisk.CrashMode.DROP_UNSYNCED);
-      try (Wal again = Wal.open(opts.toBuilder().storage(after).build())) {
+      try (Wal again = Wal.open(StorageSeam.with(opts, after))) {
         long next = again.hasStream("s") ? again.nextId("s") : 0;
         System.out.println("[findings] F4: " + acknowledged + " STRICT appends acknowledged after "
             + "a reopen that followed a failed root fsync; after a power cut the stream has "
@@ -194,7 +195,7 @@ class EngineFindingsTest {
   void f6CloseAfterAFailedFlushMustNotReturnNormallyWithoutDurability() {
     SimulatedDisk disk = new SimulatedDisk();
     Path root = disk.mkdirsDurable(Path.of("ironwal-sim", "f6"));
-    WalOptions opts = WalOptions.builder(root).syncMode(io.ironwal.SyncMode.ASYNC).storage(disk)
+    WalOptions opts = StorageSeam.builder(root, disk).syncMode(io.ironwal.SyncMode.ASYNC)
         .build();
     Wal wal = Wal.open(opts);
     for (int i = 0; i < 4; i++) {
@@ -216,7 +217,7 @@ class EngineFindingsTest {
     }
     SimulatedDisk after = disk.afterPowerLoss(1, SimulatedDisk.CrashMode.DROP_UNSYNCED);
     long next;
-    try (Wal again = Wal.open(opts.toBuilder().storage(after).build())) {
+    try (Wal again = Wal.open(StorageSeam.with(opts, after))) {
       next = again.hasStream("s") ? again.nextId("s") : 0;
     }
     System.out.println("[findings] F6: flush failed=" + flushFailed + ", close returned normally="
@@ -237,7 +238,7 @@ class EngineFindingsTest {
   void f5DataDroppedByAFailedFsyncIsNotTrustedAfterReopen() {
     SimulatedDisk disk = new SimulatedDisk();
     Path root = disk.mkdirsDurable(Path.of("ironwal-sim", "f5"));
-    WalOptions opts = WalOptions.builder(root).storage(disk).build();
+    WalOptions opts = StorageSeam.builder(root, disk).build();
     disk.injectFault(SimulatedDisk.FaultKind.FSYNC_DROPS_DIRTY, 0, false);
     try (Wal wal = Wal.open(opts)) {
       wal.append("s", new byte[] {0});
@@ -254,7 +255,7 @@ class EngineFindingsTest {
     }
     SimulatedDisk after = disk.afterPowerLoss(1, SimulatedDisk.CrashMode.DROP_UNSYNCED);
     long recovered;
-    try (Wal again = Wal.open(opts.toBuilder().storage(after).build())) {
+    try (Wal again = Wal.open(StorageSeam.with(opts, after))) {
       recovered = again.hasStream("s") ? again.nextId("s") : 0;
     }
     assertThat(recovered).as("acknowledged STRICT appends after the power cut")
@@ -267,7 +268,7 @@ class EngineFindingsTest {
     SimulatedDisk disk = new SimulatedDisk();
     Path root = disk.mkdirsDurable(Path.of("ironwal-sim", "f1"));
     disk.mkdirsDurable(root.resolve("b"));
-    WalOptions opts = WalOptions.builder(root).storage(disk).build();
+    WalOptions opts = StorageSeam.builder(root, disk).build();
     for (int i = 0; i < 3; i++) {
       assertThatCode(() -> Wal.open(opts).close()).as("open #" + (i + 1))
           .doesNotThrowAnyException();

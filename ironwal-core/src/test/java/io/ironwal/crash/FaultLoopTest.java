@@ -1,5 +1,6 @@
 package io.ironwal.crash;
 
+import io.ironwal.internal.io.StorageSeam;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ironwal.Wal;
@@ -158,7 +159,7 @@ class FaultLoopTest {
     boolean fsyncFailed = driver.errors().toString().contains("fsync failed");
     for (CrashMode mode : List.of(CrashMode.PROCESS_CRASH, CrashMode.DROP_UNSYNCED)) {
       SimulatedDisk rebooted = disk.afterPowerLoss(CrashHarness.mix(seed, opIndex), mode);
-      WalOptions opts = options.toBuilder().storage(rebooted).build();
+      WalOptions opts = StorageSeam.with(options, rebooted);
       try (Wal wal = Wal.open(opts)) {
         WalChecker.check(wal, ledger, Long.MAX_VALUE, mode.keepsPageCache() && !fsyncFailed);
       } catch (AssertionError | RuntimeException e) {
@@ -188,7 +189,7 @@ class FaultLoopTest {
     SimulatedDisk crashed = chosen.disk().afterPowerLoss(crashSeed, CrashMode.TEAR_WRITE);
     // Count the operations of a clean recovery plus the reads of the check.
     SimulatedDisk dry = crashed.snapshot();
-    try (Wal wal = Wal.open(run.options().toBuilder().storage(dry).build())) {
+    try (Wal wal = Wal.open(StorageSeam.with(run.options(), dry))) {
       WalChecker.check(wal, run.ledger(), chosen.acksBefore(), false);
     }
     long total = dry.operationCount();
@@ -233,7 +234,7 @@ class FaultLoopTest {
         + " at recovery op #" + opIndex;
     SimulatedDisk disk = crashed.snapshot();
     disk.injectFault(fault.kind(), opIndex, fault.persistent());
-    WalOptions opts = run.options().toBuilder().storage(disk).build();
+    WalOptions opts = StorageSeam.with(run.options(), disk);
     try (Wal wal = Wal.open(opts)) {
       WalChecker.check(wal, run.ledger(), snap.acksBefore(), false);
     } catch (WalException typed) {
@@ -249,7 +250,7 @@ class FaultLoopTest {
     // after a power cut that drops what the interrupted recovery did not make durable.
     for (CrashMode mode : List.of(CrashMode.PROCESS_CRASH, CrashMode.DROP_UNSYNCED)) {
       SimulatedDisk after = disk.afterPowerLoss(CrashHarness.mix(run.seed(), opIndex), mode);
-      try (Wal wal = Wal.open(opts.toBuilder().storage(after).build())) {
+      try (Wal wal = Wal.open(StorageSeam.with(opts, after))) {
         WalChecker.check(wal, run.ledger(), snap.acksBefore(), false);
       } catch (AssertionError | RuntimeException e) {
         return where + ": the clean reopen after the fault and a " + mode + " failed: " + e

@@ -1,5 +1,6 @@
 package io.ironwal.faults;
 
+import io.ironwal.internal.io.FsyncFailedException;
 import io.ironwal.internal.io.MappedRegion;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageFile;
@@ -771,8 +772,9 @@ public final class SimulatedDisk implements Storage {
           // readable but will never reach the disk, and the next fsync has nothing to report.
           node.pending = new ArrayList<>();
           mutated(Op.FORCE, path);
-          throw new IOException("simulated fsync failure (dirty data dropped) at operation #"
-              + opCount + ": " + path);
+          throw new FsyncFailedException(new IOException(
+              "simulated fsync failure (dirty data dropped) at operation #" + opCount + ": "
+              + path));
         }
         for (FileOp op : node.pending) {
           apply(node.dur, op);
@@ -998,8 +1000,10 @@ public final class SimulatedDisk implements Storage {
         && (faultPersistent || !faultSpent)) {
       faultSpent = true;
       faultsInjected++;
-      throw new IOException("simulated I/O error at operation #" + opCount + " (" + op + " "
-          + path + ")");
+      IOException e = new IOException("simulated I/O error at operation #" + opCount + " (" + op
+          + " " + path + ")");
+      // An error reported by fsync is a failed fsync: the seam says so by its type.
+      throw op == Op.FORCE || op == Op.SYNC_DIRECTORY ? new FsyncFailedException(e) : e;
     }
   }
 

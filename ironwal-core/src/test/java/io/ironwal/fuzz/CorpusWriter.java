@@ -1,5 +1,6 @@
 package io.ironwal.fuzz;
 
+import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.CompressionType;
 import io.ironwal.SyncMode;
 import io.ironwal.Wal;
@@ -92,7 +93,7 @@ class CorpusWriter {
   private static byte[] realShardedRoot(int checkpoints) throws IOException {
     SimulatedDisk disk = new SimulatedDisk();
     Path root = disk.mkdirsDurable(Path.of("corpus-sharded"));
-    try (ShardedWal s = ShardedWal.open(WalOptions.builder(root).storage(disk).build(), 4)) {
+    try (ShardedWal s = ShardedWal.open(StorageSeam.builder(root, disk).build(), 4)) {
       for (int i = 0; i < checkpoints; i++) {
         s.append(new byte[] {(byte) i}, Payloads.entry(5, "k", i));
         s.createCheckpoint(("cp-" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -121,9 +122,9 @@ class CorpusWriter {
   private static byte[] realDirectory(SyncMode mode, boolean close) throws IOException {
     SimulatedDisk disk = new SimulatedDisk();
     Path root = disk.mkdirsDurable(Path.of("corpus-root"));
-    Wal wal = Wal.open(WalOptions.builder(root).syncMode(mode).maxSegmentSize(1024)
+    Wal wal = Wal.open(StorageSeam.builder(root, disk).syncMode(mode).maxSegmentSize(1024)
         .compression(close ? CompressionType.LZ4 : CompressionType.NONE).minCompressionSize(0)
-        .storage(disk).build());
+        .build());
     for (int i = 0; i < 14; i++) {
       wal.append("s", Payloads.entry(3, "s", i));
     }

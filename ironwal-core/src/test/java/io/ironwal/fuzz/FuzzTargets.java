@@ -1,5 +1,6 @@
 package io.ironwal.fuzz;
 
+import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.Wal;
 import io.ironwal.WalException;
 import io.ironwal.WalIterator;
@@ -133,7 +134,7 @@ public final class FuzzTargets {
       throw new UncheckedIOException(e);
     }
     typedOnly(() -> {
-      try (ShardedWal s = ShardedWal.open(WalOptions.builder(root).storage(disk).build())) {
+      try (ShardedWal s = ShardedWal.open(StorageSeam.builder(root, disk).build())) {
         s.listCheckpoints();
         try {
           s.loadLatestCheckpoint();
@@ -178,7 +179,7 @@ public final class FuzzTargets {
       throw new UncheckedIOException(e);
     }
     typedOnly(() -> {
-      try (Wal wal = Wal.open(WalOptions.builder(root).storage(disk).build())) {
+      try (Wal wal = Wal.open(StorageSeam.builder(root, disk).build())) {
         for (String s : wal.streams()) {
           long first = wal.firstId(s);
           long next = wal.nextId(s);

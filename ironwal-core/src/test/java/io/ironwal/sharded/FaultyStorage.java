@@ -123,7 +123,7 @@ final class FaultyStorage implements Storage {
     @Override
     public void force() throws IOException {
       if (failForce.get()) {
-        throw new IOException("injected fsync failure");
+        throw new io.ironwal.internal.io.FsyncFailedException(new IOException("injected fsync failure"));
       }
       if (!skipSync) {
         f.force();

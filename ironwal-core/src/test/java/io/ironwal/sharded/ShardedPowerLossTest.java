@@ -1,5 +1,6 @@
 package io.ironwal.sharded;
 
+import io.ironwal.internal.io.StorageSeam;
 import static io.ironwal.sharded.ShardedTestSupport.b;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +8,6 @@ import io.ironwal.SyncMode;
 import io.ironwal.WalOptions;
 import io.ironwal.faults.SimulatedDisk;
 import io.ironwal.faults.SimulatedDisk.CrashMode;
-import io.ironwal.internal.io.BugSwitches;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,11 +33,6 @@ class ShardedPowerLossTest {
   private static final CrashMode[] MODES = {CrashMode.DROP_UNSYNCED, CrashMode.KEEP_PREFIX,
       CrashMode.TEAR_WRITE, CrashMode.ZERO_GROWN_TAIL, CrashMode.GARBAGE_UNSYNCED,
       CrashMode.PROCESS_CRASH};
-
-  @AfterEach
-  void resetSwitches() {
-    BugSwitches.reset();
-  }
 
   /** What the workload was told, in order; each event's index is its acknowledgement number. */
   private static final class Ledger {
@@ -66,7 +60,7 @@ class ShardedPowerLossTest {
 
   private static WalOptions options(Path root, SimulatedDisk disk) {
     // Small segments: rotations to crash in, and cheap copies of the disk at every operation.
-    return WalOptions.builder(root).storage(disk).syncMode(SyncMode.ASYNC)
+    return StorageSeam.builder(root, disk).syncMode(SyncMode.ASYNC)
         .maxSegmentSize(16 << 10).maxEntriesPerSegment(4).build();
   }
 
@@ -239,17 +233,5 @@ class ShardedPowerLossTest {
         + " (replay with -Dironwal.sharded.seed=" + seed + ")");
     List<String> failures = enumerate(seed, stride, false);
     assertThat(failures).as("seed %d", seed).isEmpty();
-  }
-
-  @Test
-  void checkerCatchesSkippedFsyncs() {
-    BugSwitches.skipFsync = true;
-    assertThat(enumerate(1, 3, true)).isNotEmpty();
-  }
-
-  @Test
-  void checkerCatchesSkippedDirectoryFsyncs() {
-    BugSwitches.skipDirectoryFsync = true;
-    assertThat(enumerate(2, 3, true)).isNotEmpty();
   }
 }

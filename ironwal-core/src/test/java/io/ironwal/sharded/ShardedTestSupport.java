@@ -1,5 +1,6 @@
 package io.ironwal.sharded;
 
+import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.SyncMode;
 import io.ironwal.WalOptions;
 import java.io.IOException;
@@ -33,8 +34,8 @@ final class ShardedTestSupport {
    */
   static WalOptions noFsync(Path root) {
     // Small segments also keep preallocation and mapping cheap when thousands are created.
-    return WalOptions.builder(root).syncMode(SyncMode.ASYNC).maxSegmentSize(256 << 10)
-        .storage(FaultyStorage.withoutFsync()).build();
+    return StorageSeam.builder(root, FaultyStorage.withoutFsync()).syncMode(SyncMode.ASYNC).maxSegmentSize(256 << 10)
+        .build();
   }
 
   /** Options with tiny segments, so pruning has many segment files to work with. */

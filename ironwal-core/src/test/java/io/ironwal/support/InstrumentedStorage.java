@@ -275,7 +275,7 @@ public final class InstrumentedStorage implements Storage {
     if (failWhich.test(path) && forcesUntilFailure.get() > 0
         && forcesUntilFailure.decrementAndGet() == 0) {
       injectedFailures.incrementAndGet();
-      throw new IOException("injected fsync failure on " + path);
+      throw new io.ironwal.internal.io.FsyncFailedException(new IOException("injected fsync failure on " + path));
     }
     if (!skipForce) {
       action.run();

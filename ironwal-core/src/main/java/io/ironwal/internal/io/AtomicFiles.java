@@ -29,13 +29,10 @@ public final class AtomicFiles {
     try (StorageFile f = storage.open(temp, true)) {
       f.truncate(0);
       f.write(content, 0);
-      CrashPoints.hit("atomic-replace-before-force");
-      BugSwitches.force(f);
+      f.force();
     }
-    CrashPoints.hit("atomic-replace-before-rename");
     storage.rename(temp, target);
-    CrashPoints.hit("atomic-replace-after-rename");
-    BugSwitches.syncDirectory(storage, target.getParent());
+    storage.syncDirectory(target.getParent());
   }
 
   /**

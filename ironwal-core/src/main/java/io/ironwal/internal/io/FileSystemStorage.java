@@ -6,6 +6,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -94,7 +95,13 @@ public final class FileSystemStorage implements Storage {
     // Opening a directory for reading and forcing it is how the JDK exposes fsync(dirfd) on
     // Linux and macOS; it is what makes a created, renamed or deleted entry durable.
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
+      try {
+        ch.force(true);
+      } catch (ClosedChannelException e) {
+        throw e;
+      } catch (IOException e) {
+        throw new FsyncFailedException(e);
+      }
     }
   }
 
@@ -180,7 +187,14 @@ public final class FileSystemStorage implements Storage {
 
     @Override
     public void force() throws IOException {
-      ch.force(false);
+      try {
+        ch.force(false);
+      } catch (ClosedChannelException e) {
+        // A closed channel (an interrupt closes one) forced nothing, but dropped nothing either.
+        throw e;
+      } catch (IOException e) {
+        throw new FsyncFailedException(e);
+      }
     }
 
     @Override

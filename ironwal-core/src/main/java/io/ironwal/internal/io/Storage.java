@@ -101,7 +101,9 @@ public interface Storage {
    * Makes the entries of a directory (creations, renames, deletions) durable.
    *
    * @param dir the directory
-   * @throws IOException on failure, which must be treated like a failed fsync
+   * @throws FsyncFailedException if the fsync itself failed, which is treated like a failed fsync
+   *     of a file
+   * @throws IOException on any other failure
    */
   void syncDirectory(Path dir) throws IOException;
 

@@ -43,7 +43,8 @@ public interface StorageFile extends Closeable {
    * Makes every write to this file, and its size, durable ({@code fdatasync}). A failure must
    * never be retried as if nothing happened: dirty data may have been dropped.
    *
-   * @throws IOException on failure
+   * @throws FsyncFailedException if the fsync itself failed (dirty data may be lost)
+   * @throws IOException on any other failure, such as a closed file
    */
   void force() throws IOException;
 

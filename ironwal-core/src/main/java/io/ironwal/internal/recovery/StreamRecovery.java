@@ -11,8 +11,6 @@ import io.ironwal.internal.format.HeadState;
 import io.ironwal.internal.format.SegmentHeader;
 import io.ironwal.internal.format.SegmentsIndexCodec;
 import io.ironwal.internal.io.AtomicFiles;
-import io.ironwal.internal.io.BugSwitches;
-import io.ironwal.internal.io.CrashPoints;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageFile;
 import io.ironwal.internal.segment.FrameCursor;
@@ -166,7 +164,7 @@ public final class StreamRecovery {
           segments.add(id);
           rewrite = true;
           // The rotation may have failed at the directory fsync: make the entry durable now.
-          BugSwitches.syncDirectory(storage, dir);
+          storage.syncDirectory(dir);
         } else if (id == onDisk.last()) {
           deleteSegment(id, "its header is incomplete (rotation cut short)");
         } else {
@@ -205,7 +203,7 @@ public final class StreamRecovery {
     Path p = SegmentNames.path(dir, id);
     LOG.warn("deleting segment {}: {}", p, why);
     storage.delete(p);
-    BugSwitches.syncDirectory(storage, dir);
+    storage.syncDirectory(dir);
   }
 
   private HeadState readHead() throws IOException {
@@ -269,7 +267,7 @@ public final class StreamRecovery {
     }
     // Step 5: a torn tail or corruption?
     Evidence evidence = durableProof(f, damageAt, fileSize, cleanEnd);
-    if (evidence.proof() != null && !BugSwitches.cutAtFirstBadFrame) {
+    if (evidence.proof() != null) {
       cases.add(RecoveryCase.R5_CORRUPTION);
       throw new CorruptionException("corruption in the active segment: " + damage
           + "; the damaged bytes were durable (" + evidence.proof() + ")", path, damageAt);
@@ -402,12 +400,11 @@ public final class StreamRecovery {
         q.write(copy, pos - from);
         pos += n;
       }
-      BugSwitches.force(q);
+      q.force();
     }
-    BugSwitches.syncDirectory(storage, dir);
-    CrashPoints.hit("recovery-before-cut");
+    storage.syncDirectory(dir);
     f.truncate(from);
-    BugSwitches.force(f);
+    f.force();
     return end - from;
   }
 }

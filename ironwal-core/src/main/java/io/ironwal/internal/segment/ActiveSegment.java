@@ -1,8 +1,6 @@
 package io.ironwal.internal.segment;
 
 import io.ironwal.internal.format.SegmentHeader;
-import io.ironwal.internal.io.BugSwitches;
-import io.ironwal.internal.io.CrashPoints;
 import io.ironwal.internal.io.FileCache;
 import io.ironwal.internal.io.MappedRegion;
 import java.io.IOException;
@@ -81,8 +79,7 @@ public final class ActiveSegment {
         throw new IOException("refusing to create segment " + path + ": the file already exists");
       }
       h.file().write(SegmentHeader.encode(firstId), 0);
-      CrashPoints.hit("segment-created");
-      BugSwitches.force(h.file());
+      h.file().force();
     } catch (IOException e) {
       // The header may be readable from the page cache yet never reach the disk (a failed fsync
       // can drop dirty pages): remove the file, so no later open adopts it.
@@ -226,7 +223,6 @@ public final class ActiveSegment {
     } else if (region == null && !forceOnExtend) {
       mapRegion();
     }
-    CrashPoints.hit("before-write");
     if (forceOnExtend) {
       // Modes that fsync write frames with pwrite: pages dirtied through a mapping make each
       // fdatasync costlier (the kernel write-protects them and the next store faults again).
@@ -239,7 +235,6 @@ public final class ActiveSegment {
     } else {
       region.write(frame, writePos);
     }
-    CrashPoints.hit("after-write");
     FrameIndex idx = index;
     if (idx != null) {
       idx.onFrame(frameFirstId, writePos);
@@ -261,7 +256,7 @@ public final class ActiveSegment {
     }
     FileCache.Handle h = files.acquire(path);
     try {
-      BugSwitches.force(h.file());
+      h.file().force();
     } finally {
       files.release(h);
     }
@@ -289,7 +284,7 @@ public final class ActiveSegment {
       if (h.file().size() != writePos) {
         h.file().truncate(writePos);
       }
-      BugSwitches.force(h.file());
+      h.file().force();
     } finally {
       files.release(h);
     }
@@ -311,7 +306,7 @@ public final class ActiveSegment {
     FileCache.Handle h = files.acquire(path);
     try {
       h.file().truncate(keep);
-      BugSwitches.force(h.file());
+      h.file().force();
     } finally {
       files.release(h);
     }
@@ -353,7 +348,7 @@ public final class ActiveSegment {
       }
       if (forceOnExtend) {
         // Makes the new size durable now, so the fdatasync after each append has no metadata.
-        BugSwitches.force(h.file());
+        h.file().force();
         markSynced(writePos);
       }
       releaseRegion();

@@ -1,5 +1,6 @@
 package io.ironwal.internal.stream;
 
+import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.CorruptionException;
 import io.ironwal.IdRange;
 import io.ironwal.SegmentNotFoundException;
@@ -18,8 +19,6 @@ import io.ironwal.internal.format.HeadState;
 import io.ironwal.internal.format.SegmentHeader;
 import io.ironwal.internal.format.SegmentsIndexCodec;
 import io.ironwal.internal.io.AtomicFiles;
-import io.ironwal.internal.io.BugSwitches;
-import io.ironwal.internal.io.CrashPoints;
 import io.ironwal.internal.io.FileCache;
 import io.ironwal.internal.io.FsyncFailedException;
 import io.ironwal.internal.io.Storage;
@@ -116,7 +115,7 @@ final class StreamState {
     this.name = name;
     this.dir = dir;
     this.options = engine.options();
-    this.storage = options.storage();
+    this.storage = StorageSeam.of(options);
     this.files = engine.files();
     this.encoder = new FrameEncoder(options.compression(), options.minCompressionSize());
     if (recovered == null || recovered.segmentFirstIds().isEmpty()) {
@@ -233,8 +232,8 @@ final class StreamState {
       batchWrittenThrough = nextId;
     }
     lastWriteDeferred = !isBatch && options.syncMode() == SyncMode.BATCH_ONLY
-        && batchWrittenThrough > durableNextId && !BugSwitches.acknowledgeBeforeForce;
-    if ((!needsSync(isBatch) && !lastWriteDeferred) || BugSwitches.acknowledgeBeforeForce) {
+        && batchWrittenThrough > durableNextId;
+    if (!needsSync(isBatch) && !lastWriteDeferred) {
       publish(t);
     }
     return t;
@@ -254,7 +253,7 @@ final class StreamState {
   }
 
   private void afterWrite(Tail t, boolean batch) {
-    if (needsSync(batch) && !BugSwitches.acknowledgeBeforeForce) {
+    if (needsSync(batch)) {
       awaitDurable(t);
     }
   }
@@ -386,12 +385,11 @@ final class StreamState {
     storage.createDirectories(dir);
     // Also when the directory already existed: an earlier session may have created it and
     // failed to make its entry durable (and a directory without segments proves nothing).
-    BugSwitches.syncDirectory(storage, dir.getParent());
+    storage.syncDirectory(dir.getParent());
     long first = nextId;
     ActiveSegment seg = ActiveSegment.create(files, SegmentNames.path(dir, first), first,
         options.maxSegmentSize(), options.syncMode() != SyncMode.ASYNC);
-    CrashPoints.hit("before-segment-dir-sync");
-    BugSwitches.syncDirectory(storage, dir);
+    storage.syncDirectory(dir);
     AtomicFiles.replace(storage, dir.resolve(SegmentNames.SEGMENTS_INDEX),
         SegmentsIndexCodec.encode(List.of(first)));
     AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),
@@ -416,12 +414,11 @@ final class StreamState {
     long first = nextId;
     ActiveSegment seg = ActiveSegment.create(files, SegmentNames.path(dir, first), first,
         options.maxSegmentSize(), options.syncMode() != SyncMode.ASYNC);
-    CrashPoints.hit("before-segment-dir-sync");
-    BugSwitches.syncDirectory(storage, dir);
+    storage.syncDirectory(dir);
     Path idx = dir.resolve(SegmentNames.SEGMENTS_INDEX);
     try (StorageFile f = storage.open(idx, false)) {
       f.write(SegmentsIndexCodec.encodeRecord(first), f.size());
-      BugSwitches.force(f);
+      f.force();
     } catch (NoSuchFileException e) {
       List<Long> all = new ArrayList<>();
       for (long id : segmentIds) {
@@ -462,7 +459,6 @@ final class StreamState {
         AtomicFiles.replace(storage, dir.resolve(SegmentNames.SEGMENTS_INDEX),
             SegmentsIndexCodec.encode(keepList));
         segmentIds = keep;
-        CrashPoints.hit("truncate-before-delete");
         for (int i = 0; i < drop; i++) {
           Path p = SegmentNames.path(dir, ids[i]);
           files.invalidate(p);
@@ -470,7 +466,7 @@ final class StreamState {
           engine.blockCache().invalidate(p);
           storage.delete(p);
         }
-        BugSwitches.syncDirectory(storage, dir);
+        storage.syncDirectory(dir);
       } catch (IOException e) {
         throw new WalIoException("truncate of stream '" + name + "' failed", e);
       }

@@ -1,5 +1,6 @@
 package io.ironwal.internal.stream;
 
+import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.CorruptionException;
 import io.ironwal.DirectoryLockedException;
 import io.ironwal.IdRange;
@@ -15,7 +16,6 @@ import io.ironwal.WalOptions;
 import io.ironwal.internal.cache.BlockCache;
 import io.ironwal.internal.cache.IndexCache;
 import io.ironwal.internal.format.FrameEncoder;
-import io.ironwal.internal.io.BugSwitches;
 import io.ironwal.internal.io.FileCache;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.recovery.RecoveredStream;
@@ -65,7 +65,7 @@ public final class WalEngine {
 
   private WalEngine(WalOptions options, Closeable lock) {
     this.options = options;
-    this.storage = options.storage();
+    this.storage = StorageSeam.of(options);
     this.root = options.root();
     this.lock = lock;
     this.files = new FileCache(storage, options.maxOpenSegments());
@@ -79,7 +79,7 @@ public final class WalEngine {
    * @return the engine
    */
   public static WalEngine open(WalOptions options) {
-    Storage storage = options.storage();
+    Storage storage = StorageSeam.of(options);
     Path root = options.root();
     Closeable lock;
     try {
@@ -88,7 +88,7 @@ public final class WalEngine {
         // The new root's own entry must survive a power cut, or every stream in it could vanish.
         Path parent = root.getParent() != null ? root.getParent() : root.toAbsolutePath().getParent();
         if (parent != null) {
-          BugSwitches.syncDirectory(storage, parent);
+          storage.syncDirectory(parent);
         }
       }
       lock = storage.tryLock(root.resolve(LOCK_FILE));
