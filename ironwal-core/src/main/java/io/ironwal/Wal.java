@@ -2,8 +2,10 @@ package io.ironwal;
 
 import io.ironwal.internal.stream.WalEngine;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A crash-safe write-ahead log of named streams under one root directory.
@@ -26,6 +28,11 @@ import java.util.Optional;
  * readers never block writers. An open {@code Wal} holds an exclusive lock on {@code
  * <root>/LOCK}: a second {@code open} of the same root, in this JVM or another process, fails with
  * {@link DirectoryLockedException}.
+ *
+ * <p><b>Interrupts.</b> A caller's interrupt never reaches the WAL's files (their I/O runs on the
+ * WAL's own threads, or with the flag held back) and never fails a stream. A call that waits
+ * for its write or fsync keeps waiting when interrupted, returns its normal result or error, and
+ * leaves the interrupt flag set for the caller to see.
  *
  * <p><b>Errors.</b> Every method throws a subclass of {@link WalException}: bad arguments are
  * refused before anything touches the disk; after a failed write or fsync the stream refuses
@@ -57,7 +64,8 @@ public final class Wal implements AutoCloseable {
   }
 
   /**
-   * Appends one entry.
+   * Appends one entry; returns at the sync mode's durability point (after its fsync in {@link
+   * SyncMode#STRICT}; once the operating system has it otherwise).
    *
    * @param stream the stream; created on first append
    * @param entry the bytes; may be empty, not {@code null}
@@ -68,10 +76,7 @@ public final class Wal implements AutoCloseable {
    * @throws WalIoException if the write or its fsync fails
    */
   public long append(String stream, byte[] entry) {
-    if (entry == null) {
-      throw new InvalidArgumentException("entry must not be null");
-    }
-    return engine.append(stream, ByteBuffer.wrap(entry));
+    return engine.append(stream, wrap(entry), -1);
   }
 
   /**
@@ -85,10 +90,38 @@ public final class Wal implements AutoCloseable {
    * @throws WalIoException if the write or its fsync fails
    */
   public long append(String stream, ByteBuffer entry) {
-    if (entry == null) {
-      throw new InvalidArgumentException("entry must not be null");
-    }
-    return engine.append(stream, entry.duplicate());
+    return engine.append(stream, wrap(entry), -1);
+  }
+
+  /**
+   * Appends one entry only if the stream's next id is {@code expectedNextId}, atomically with the
+   * append (optimistic concurrency for event stores: the expected version).
+   *
+   * @param stream the stream; created on first append (expect 0 for a new stream)
+   * @param expectedNextId the id the entry must get
+   * @param entry the bytes; not {@code null}
+   * @return the entry's id, {@code expectedNextId}
+   * @throws ConcurrencyConflictException if the stream's next id is another; nothing is written
+   * @throws WalIoException if the write or its fsync fails
+   */
+  public long appendExpecting(String stream, long expectedNextId, byte[] entry) {
+    return engine.append(stream, wrap(entry), checkExpected(expectedNextId));
+  }
+
+  /**
+   * Appends one entry without waiting for it to become durable: the returned future completes
+   * with the entry's id at the sync mode's durability point, or exceptionally. One thread can
+   * keep many appends in flight and so share fsyncs as many threads would; ids follow the order
+   * of the calls on a stream. The entry's bytes are read before this method returns.
+   *
+   * @param stream the stream; created on first append
+   * @param entry the bytes; not {@code null}
+   * @return a future of the entry's id
+   * @throws InvalidStreamNameException for an unusable stream name
+   * @throws StreamFailedException if an earlier write or fsync on the stream failed
+   */
+  public CompletableFuture<Long> appendAsync(String stream, byte[] entry) {
+    return engine.appendAsync(stream, wrap(entry), -1);
   }
 
   /**
@@ -103,15 +136,100 @@ public final class Wal implements AutoCloseable {
    * @throws WalIoException if the write or its fsync fails
    */
   public IdRange appendBatch(String stream, List<byte[]> entries) {
+    return engine.appendBatch(stream, wrapAll(entries), -1);
+  }
+
+  /**
+   * Appends the remaining bytes of each buffer as one atomic batch, as {@link #appendBatch(String,
+   * List)} does; the buffers' positions are not changed.
+   *
+   * @param stream the stream; created on first append
+   * @param entries the entries, none {@code null}
+   * @return the ids assigned
+   * @throws EntryTooLargeException if the batch does not fit in one frame
+   * @throws WalIoException if the write or its fsync fails
+   */
+  public IdRange appendBatchBuffers(String stream, List<ByteBuffer> entries) {
+    return engine.appendBatch(stream, duplicateAll(entries), -1);
+  }
+
+  /**
+   * Appends a batch only if the stream's next id is {@code expectedNextId}, atomically with the
+   * append.
+   *
+   * @param stream the stream
+   * @param expectedNextId the id the first entry must get
+   * @param entries the entries, none {@code null}
+   * @return the ids assigned, starting at {@code expectedNextId}
+   * @throws ConcurrencyConflictException if the stream's next id is another; nothing is written
+   * @throws WalIoException if the write or its fsync fails
+   */
+  public IdRange appendBatchExpecting(String stream, long expectedNextId, List<byte[]> entries) {
+    return engine.appendBatch(stream, wrapAll(entries), checkExpected(expectedNextId));
+  }
+
+  /**
+   * Appends a batch without waiting for it to become durable; see {@link #appendAsync}.
+   *
+   * @param stream the stream
+   * @param entries the entries, none {@code null}; read before this returns
+   * @return a future of the ids assigned
+   * @throws StreamFailedException if an earlier write or fsync on the stream failed
+   */
+  public CompletableFuture<IdRange> appendBatchAsync(String stream, List<byte[]> entries) {
+    return engine.appendBatchAsync(stream, wrapAll(entries), -1);
+  }
+
+  private static ByteBuffer wrap(byte[] entry) {
+    if (entry == null) {
+      throw new InvalidArgumentException("entry must not be null");
+    }
+    return ByteBuffer.wrap(entry);
+  }
+
+  private static ByteBuffer wrap(ByteBuffer entry) {
+    if (entry == null) {
+      throw new InvalidArgumentException("entry must not be null");
+    }
+    return entry.duplicate();
+  }
+
+  private static List<ByteBuffer> wrapAll(List<byte[]> entries) {
     if (entries == null) {
       throw new InvalidArgumentException("entries must not be null");
     }
+    List<ByteBuffer> buffers = new ArrayList<>(entries.size());
     for (int i = 0; i < entries.size(); i++) {
-      if (entries.get(i) == null) {
+      byte[] e = entries.get(i);
+      if (e == null) {
         throw new InvalidArgumentException("entry " + i + " of the batch is null");
       }
+      buffers.add(ByteBuffer.wrap(e));
     }
-    return engine.appendBatch(stream, entries);
+    return buffers;
+  }
+
+  private static List<ByteBuffer> duplicateAll(List<ByteBuffer> entries) {
+    if (entries == null) {
+      throw new InvalidArgumentException("entries must not be null");
+    }
+    List<ByteBuffer> buffers = new ArrayList<>(entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      ByteBuffer e = entries.get(i);
+      if (e == null) {
+        throw new InvalidArgumentException("entry " + i + " of the batch is null");
+      }
+      buffers.add(e.duplicate());
+    }
+    return buffers;
+  }
+
+  private static long checkExpected(long expectedNextId) {
+    if (expectedNextId < 0) {
+      throw new InvalidArgumentException("expectedNextId must not be negative, got "
+          + expectedNextId);
+    }
+    return expectedNextId;
   }
 
   /**

@@ -128,6 +128,22 @@ public final class FrameEncoder {
     buf.clear();
   }
 
+  /**
+   * Rewrites the synced-through field of an encoded frame and its checksum: a frame encoded for
+   * one segment that lands in the next (after a rotation) must not claim an offset of the old one.
+   *
+   * @param frame the frame, position 0 to its limit
+   * @param syncedThrough the offset of the frame's new segment fsynced so far
+   */
+  public static void restampSyncedThrough(ByteBuffer frame, long syncedThrough) {
+    int base = frame.position();
+    frame.putLong(base + FrameHeader.SYNCED_THROUGH_OFFSET, syncedThrough);
+    int stored = frame.remaining() - FrameHeader.SIZE;
+    int crc = Checksums.crc32c(frame, base + FrameHeader.CHECKED_FROM,
+        FrameHeader.SIZE - FrameHeader.CHECKED_FROM + stored);
+    frame.putInt(base + FrameHeader.CRC_OFFSET, crc);
+  }
+
   /** Releases a large buffer left by a huge batch, so one large frame does not pin memory. */
   public void trim() {
     if (buf.capacity() > (1 << 20)) {

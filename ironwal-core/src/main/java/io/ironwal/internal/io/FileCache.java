@@ -18,20 +18,27 @@ import java.util.Map;
  * closed only when no one holds it: when a slot is needed (the least recently used idle file goes)
  * or when its segment is deleted. If every slot is busy, {@code acquire} waits.
  *
+ * <p>Writers and readers never share a handle: the stream's I/O owner opens its own ({@link
+ * #acquireForWrite}), so a reader whose interrupt closes a channel ({@code FileChannel} closes
+ * itself when an interrupted thread uses it) can only close a reader's handle, which the next
+ * reader reopens. Both kinds count toward the bound.
+ *
  * <p>Thread-safe; one monitor guards the map.
  */
 public final class FileCache implements AutoCloseable {
 
   /** One open file and, for memory-mapped reads, its current read mapping. */
   public static final class Handle {
+    private final Key key;
     private final Path path;
     private final StorageFile file;
     private int refs;
     private boolean doomed;
     private ByteBuffer readMap;
 
-    Handle(Path path, StorageFile file) {
-      this.path = path;
+    Handle(Key key, StorageFile file) {
+      this.key = key;
+      this.path = key.path();
       this.file = file;
     }
 
@@ -54,7 +61,7 @@ public final class FileCache implements AutoCloseable {
      */
     public synchronized ByteBuffer readMap(long minLength) throws IOException {
       if (readMap == null || readMap.capacity() < minLength) {
-        long size = file.size();
+        long size = Interrupts.call(file::size);
         if (size < minLength) {
           throw new IOException("file " + path + " is shorter (" + size + ") than " + minLength);
         }
@@ -63,7 +70,7 @@ public final class FileCache implements AutoCloseable {
         }
         // A replaced mapping may still be in use by another holder of this handle, so it is left
         // to the garbage collector; only the final one is unmapped, when no one holds the handle.
-        readMap = file.mapForRead(0, (int) size);
+        readMap = Interrupts.call(() -> file.mapForRead(0, (int) size));
       }
       return readMap;
     }
@@ -92,7 +99,10 @@ public final class FileCache implements AutoCloseable {
 
   private final Storage storage;
   private final int maxOpen;
-  private final LinkedHashMap<Path, Handle> open = new LinkedHashMap<>(16, 0.75f, true);
+  /** A file and whether the handle is the I/O owner's (write) or a reader's. */
+  private record Key(Path path, boolean write) {}
+
+  private final LinkedHashMap<Key, Handle> open = new LinkedHashMap<>(16, 0.75f, true);
   private int opening;
   private boolean closed;
 
@@ -116,7 +126,18 @@ public final class FileCache implements AutoCloseable {
    *     if it is gone)
    */
   public Handle acquire(Path path) throws IOException {
-    return acquire(path, false);
+    return acquire(new Key(path, false), false);
+  }
+
+  /**
+   * Returns a held handle of the stream's I/O owner on a segment file, never shared with readers.
+   *
+   * @param path the file
+   * @return the handle; pass it to {@link #release} when done
+   * @throws IOException if the file cannot be opened
+   */
+  public Handle acquireForWrite(Path path) throws IOException {
+    return acquire(new Key(path, true), false);
   }
 
   /**
@@ -128,18 +149,22 @@ public final class FileCache implements AutoCloseable {
    * @throws IOException if the file cannot be created or opened
    */
   public Handle acquireNew(Path path) throws IOException {
-    return acquire(path, true);
+    return acquire(new Key(path, true), true);
   }
 
-  private Handle acquire(Path path, boolean create) throws IOException {
+  private Handle acquire(Key key, boolean create) throws IOException {
+    Path path = key.path();
+    boolean interrupted = false;
     synchronized (this) {
       while (true) {
         if (closed) {
+          restoreInterrupt(interrupted);
           throw new IOException("file cache closed");
         }
-        Handle h = open.get(path);
+        Handle h = open.get(key);
         if (h != null && !h.doomed) {
           h.refs++;
+          restoreInterrupt(interrupted);
           return h;
         }
         if (h == null && open.size() + opening < maxOpen) {
@@ -152,15 +177,16 @@ public final class FileCache implements AutoCloseable {
         try {
           wait();
         } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted waiting for a free file slot");
+          // Slots free within one operation; the caller's interrupt is kept for it to see.
+          interrupted = true;
         }
       }
     }
+    restoreInterrupt(interrupted);
     // Open outside the monitor: it is a system call and other streams must not wait for it.
     StorageFile file;
     try {
-      file = storage.open(path, create);
+      file = Interrupts.call(() -> storage.open(path, create));
     } catch (IOException | RuntimeException e) {
       synchronized (this) {
         opening--;
@@ -170,7 +196,7 @@ public final class FileCache implements AutoCloseable {
     }
     synchronized (this) {
       opening--;
-      Handle existing = open.get(path);
+      Handle existing = open.get(key);
       if (existing != null || closed) {
         // Another thread opened it meanwhile; use theirs.
         try {
@@ -185,9 +211,9 @@ public final class FileCache implements AutoCloseable {
         existing.refs++;
         return existing;
       }
-      Handle h = new Handle(path, file);
+      Handle h = new Handle(key, file);
       h.refs = 1;
-      open.put(path, h);
+      open.put(key, h);
       return h;
     }
   }
@@ -202,7 +228,7 @@ public final class FileCache implements AutoCloseable {
     synchronized (this) {
       h.refs--;
       if (h.refs == 0 && (h.doomed || closed)) {
-        open.remove(h.path, h);
+        open.remove(h.key, h);
         close = true;
       }
       notifyAll();
@@ -218,15 +244,30 @@ public final class FileCache implements AutoCloseable {
    * @param path the file
    */
   public void invalidate(Path path) {
+    invalidate(new Key(path, false));
+    invalidate(new Key(path, true));
+  }
+
+  /**
+   * Replaces a reader's handle whose channel was closed under it (by an interrupt): the next
+   * {@link #acquire} opens the file afresh.
+   *
+   * @param h the broken handle, still held by the caller
+   */
+  public void discard(Handle h) {
+    invalidate(h.key);
+  }
+
+  private void invalidate(Key key) {
     Handle close = null;
     synchronized (this) {
-      Handle h = open.get(path);
+      Handle h = open.get(key);
       if (h == null) {
         return;
       }
       h.doomed = true;
       if (h.refs == 0) {
-        open.remove(path);
+        open.remove(key);
         close = h;
       }
       notifyAll();
@@ -254,8 +295,14 @@ public final class FileCache implements AutoCloseable {
     return storage;
   }
 
+  private static void restoreInterrupt(boolean interrupted) {
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private boolean evictOne() {
-    for (Iterator<Map.Entry<Path, Handle>> it = open.entrySet().iterator(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<Key, Handle>> it = open.entrySet().iterator(); it.hasNext(); ) {
       Handle h = it.next().getValue();
       if (h.refs == 0) {
         it.remove();
@@ -271,7 +318,7 @@ public final class FileCache implements AutoCloseable {
   public void close() {
     synchronized (this) {
       closed = true;
-      for (Iterator<Map.Entry<Path, Handle>> it = open.entrySet().iterator(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<Key, Handle>> it = open.entrySet().iterator(); it.hasNext(); ) {
         Handle h = it.next().getValue();
         if (h.refs == 0) {
           it.remove();

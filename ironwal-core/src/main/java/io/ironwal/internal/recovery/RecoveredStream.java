@@ -17,6 +17,10 @@ import java.util.Set;
  * @param activeIndex the active segment's frame index, or {@code null} if it was not scanned
  * @param cases what recovery found and did
  * @param bytesCut bytes cut off a torn tail (kept in a .corrupt file)
+ * @param durableEnd the offset of the active segment known durable: after a clean close its
+ *     whole length; otherwise only what recovery itself fsynced or proved, since a tail that
+ *     survived a process crash may be only in the page cache
+ * @param durableNextId the next id matching {@code durableEnd}
  */
 public record RecoveredStream(
     List<Long> segmentFirstIds,
@@ -26,4 +30,6 @@ public record RecoveredStream(
     long nextId,
     FrameIndex activeIndex,
     Set<RecoveryCase> cases,
-    long bytesCut) {}
+    long bytesCut,
+    long durableEnd,
+    long durableNextId) {}

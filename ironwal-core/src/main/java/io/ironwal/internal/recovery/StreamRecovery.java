@@ -97,7 +97,7 @@ public final class StreamRecovery {
     List<Long> segments = readIndex(onDisk);
     if (segments.isEmpty()) {
       cases.add(RecoveryCase.R11_EMPTY_STREAM);
-      return new RecoveredStream(List.of(), 0, 0, 0, 0, null, cases, 0);
+      return new RecoveredStream(List.of(), 0, 0, 0, 0, null, cases, 0, 0, 0);
     }
     long activeId = segments.get(segments.size() - 1);
     HeadState head = readHead();
@@ -234,8 +234,9 @@ public final class StreamRecovery {
     long cleanEnd = headForThis ? head.cleanEnd() : 0;
     if (cleanEnd > 0 && cleanEnd == fileSize) {
       cases.add(RecoveryCase.R1_CLEAN_CLOSE);
+      // A clean close sealed and fsynced the segment: all of it is durable.
       return new RecoveredStream(segments, fileSize, fileSize, head.cleanNextId() - activeId,
-          head.cleanNextId(), null, cases, 0);
+          head.cleanNextId(), null, cases, 0, fileSize, head.cleanNextId());
     }
     FrameIndex index = new FrameIndex();
     FrameCursor cursor = new FrameCursor(f::read, SegmentHeader.SIZE, fileSize, READ_AHEAD_BYTES);
@@ -258,8 +259,10 @@ public final class StreamRecovery {
       if (p.kind == FrameDecoder.Kind.END_OF_FILE
           || (p.kind == FrameDecoder.Kind.ZEROES && allZero(f, at, fileSize))) {
         cases.add(RecoveryCase.R2_CLEAN_TAIL);
+        // The tail may have survived a process crash in the page cache only: nothing after the
+        // header counts as durable until this process fsyncs it (older segments were sealed).
         return new RecoveredStream(segments, at, fileSize, expected - activeId, expected, index,
-            cases, 0);
+            cases, 0, SegmentHeader.SIZE, activeId);
       }
       damageAt = at;
       damage = p.toString();
@@ -290,8 +293,9 @@ public final class StreamRecovery {
           cut, damageAt, path, damage);
       cases.add(RecoveryCase.R3_TORN_TAIL_CUT);
     }
+    // The quarantine's cut fsynced the segment, so everything before the cut is durable now.
     return new RecoveredStream(segments, damageAt, damageAt, expected - activeId, expected, index,
-        cases, cut);
+        cases, cut, damageAt, expected);
   }
 
   /**

@@ -5,23 +5,36 @@ import io.ironwal.internal.io.FileCache;
 import io.ironwal.internal.io.MappedRegion;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 
 /**
- * The segment a stream appends to, in space preallocated with real zeroes. In ASYNC mode frames
- * are copied into a memory mapping of that space, so an append costs no system call and is in the
- * operating system's hands (safe from a process crash) the moment the copy ends; in the modes that
- * fsync, frames are written with pwrite, which keeps each fdatasync to the data itself.
+ * The segment a stream appends to, in space preallocated with real zeroes.
  *
- * <p>Why real zeroes, written ahead in chunks: an fdatasync after an append into already-allocated
- * space has no file-size or block-allocation metadata to flush, so it costs one data write; a
- * write into a sparse hole through a mapping could raise SIGBUS on a full disk, while writing
- * zeroes surfaces a full disk as an ordinary I/O error before any frame is written; and recovery
- * reads zeroes as the end of the frames (frame type 0 is invalid). When the segment is sealed the
- * unused zeroes are cut off.
+ * <p>Two ways of writing frames, chosen by the sync mode:
  *
- * <p>Not thread-safe: the stream's writer calls everything under the stream's write lock, except
- * {@link #force} (the group-commit leader) and the volatile getters.
+ * <ul>
+ *   <li><b>Copied</b> (ASYNC, BATCH_ONLY): the appending thread copies each frame into a memory
+ *       mapping of preallocated space ({@link #copy}). An append then costs no system call and is
+ *       in the operating system's hands (safe from a process crash) the moment the copy ends; a
+ *       memory copy cannot be interrupted, so callers' interrupts never reach a channel.
+ *   <li><b>Written</b> (STRICT): the stream's I/O owner writes frames with pwrite ({@link
+ *       #write}); pages dirtied through a mapping would make each fdatasync costlier (the kernel
+ *       write-protects them and the next store faults again).
+ * </ul>
+ *
+ * <p>Why real zeroes: an fdatasync after an append into already-allocated space has no
+ * file-size or block-allocation metadata to flush, so it costs one data write; a store into a
+ * sparse hole through a mapping could raise SIGBUS on a full disk, while writing zeroes surfaces a
+ * full disk as an ordinary I/O error before any frame is written; and recovery reads zeroes as
+ * the end of the frames (frame type 0 is invalid). The zeroes are written ahead by the I/O owner
+ * ({@link #preallocateAhead}), off the appending thread; sealing cuts the unused ones off.
+ *
+ * <p><b>Who may call what.</b> Every method that does file I/O ({@link #create}, {@link #write},
+ * {@link #makeRoom}, {@link #preallocateAhead}, {@link #force}, {@link #seal}, {@link
+ * #cutBackToSynced}) runs on the stream's I/O owner only. {@link #copy} runs on an appender
+ * holding the stream's write lock; the I/O owner touches the mapping and the write position only
+ * while that appender waits for it, and otherwise writes only beyond the mapped range.
  */
 public final class ActiveSegment {
   /** Smallest preallocation step. */
@@ -34,55 +47,70 @@ public final class ActiveSegment {
   private final long firstId;
   private final FileCache files;
   private final long maxSegmentSize;
-  private final boolean forceOnExtend;
+  private final boolean copied;
   private volatile FrameIndex index;
+  /** The mapping frames are copied into (copied mode), covering [regionStart, regionEnd). */
   private MappedRegion region;
-  private long writePos;
-  private long preallocEnd;
+  private long regionEnd;
+  private volatile long writePos;
+  /** The file holds zeroes (or frames) up to here; grows ahead of the writes. */
+  private volatile long zeroedEnd;
   private long entryCount;
   private int chunkBytes = MIN_CHUNK_BYTES;
   private volatile long syncedThrough;
   private volatile boolean sealed;
 
   private ActiveSegment(Path path, long firstId, FileCache files, long maxSegmentSize,
-      boolean forceOnExtend, FrameIndex index, long writePos, long fileSize, long entryCount) {
+      boolean copied, FrameIndex index, long writePos, long fileSize, long entryCount,
+      long syncedThrough) {
     this.path = path;
     this.firstId = firstId;
     this.files = files;
     this.maxSegmentSize = maxSegmentSize;
-    this.forceOnExtend = forceOnExtend;
+    this.copied = copied;
     this.index = index;
     this.writePos = writePos;
-    this.preallocEnd = fileSize;
+    this.zeroedEnd = fileSize;
     this.entryCount = entryCount;
-    this.syncedThrough = writePos;
+    this.syncedThrough = syncedThrough;
   }
 
   /**
-   * Creates a new segment file: header, first preallocated chunk, fsync. The caller makes the
-   * directory entry durable and records the segment in {@code segments.idx}.
+   * Creates a new segment file: header, fsync. The caller makes the directory entry durable and
+   * records the segment in {@code segments.idx}. I/O owner only.
    *
    * @param files the open-file cache
    * @param path the new file
    * @param firstId its first id
    * @param maxSegmentSize the soft size limit
-   * @param forceOnExtend whether preallocation is fsynced (not in ASYNC mode)
+   * @param copied whether appenders copy frames into a mapping (ASYNC, BATCH_ONLY)
    * @return the segment, empty
-   * @throws IOException on failure; the file may exist and is then ignored by recovery
+   * @throws IOException on failure; a file this call created is deleted again, and an existing
+   *     file is never touched
    */
   public static ActiveSegment create(FileCache files, Path path, long firstId,
-      long maxSegmentSize, boolean forceOnExtend) throws IOException {
+      long maxSegmentSize, boolean copied) throws IOException {
     FileCache.Handle h = files.acquireNew(path);
     try {
       if (h.file().size() != 0) {
         // Never write a new segment over an existing file: it may hold acknowledged entries.
-        throw new IOException("refusing to create segment " + path + ": the file already exists");
+        // Outside the try below, whose clean-up would delete it.
+        throw new FileAlreadyExistsException(path.toString(), null,
+            "refusing to create a segment over an existing file");
       }
+    } catch (IOException e) {
+      files.release(h);
+      files.invalidate(path);
+      throw e;
+    }
+    try {
       h.file().write(SegmentHeader.encode(firstId), 0);
       h.file().force();
     } catch (IOException e) {
       // The header may be readable from the page cache yet never reach the disk (a failed fsync
-      // can drop dirty pages): remove the file, so no later open adopts it.
+      // can drop dirty pages): remove the file this call created, so no later open adopts it.
+      files.release(h);
+      h = null;
       files.invalidate(path);
       try {
         files.storage().delete(path);
@@ -91,10 +119,12 @@ public final class ActiveSegment {
       }
       throw e;
     } finally {
-      files.release(h);
+      if (h != null) {
+        files.release(h);
+      }
     }
-    return new ActiveSegment(path, firstId, files, maxSegmentSize, forceOnExtend,
-        new FrameIndex(), SegmentHeader.SIZE, SegmentHeader.SIZE, 0);
+    return new ActiveSegment(path, firstId, files, maxSegmentSize, copied, new FrameIndex(),
+        SegmentHeader.SIZE, SegmentHeader.SIZE, 0, SegmentHeader.SIZE);
   }
 
   /**
@@ -104,18 +134,20 @@ public final class ActiveSegment {
    * @param path the file
    * @param firstId its first id
    * @param maxSegmentSize the soft size limit
-   * @param forceOnExtend whether preallocation is fsynced
+   * @param copied whether appenders copy frames into a mapping
    * @param index its frame index (complete up to {@code writePos}), or {@code null} to build later
    * @param writePos the end of its valid frames
    * @param fileSize its size (zeroes after {@code writePos})
    * @param entryCount entries in it
+   * @param durableEnd the offset this process knows durable: what recovery fsynced or proved;
+   *     never more than {@code writePos}
    * @return the segment
    */
   public static ActiveSegment resume(FileCache files, Path path, long firstId,
-      long maxSegmentSize, boolean forceOnExtend, FrameIndex index, long writePos,
-      long fileSize, long entryCount) {
-    return new ActiveSegment(path, firstId, files, maxSegmentSize, forceOnExtend, index,
-        writePos, fileSize, entryCount);
+      long maxSegmentSize, boolean copied, FrameIndex index, long writePos, long fileSize,
+      long entryCount, long durableEnd) {
+    return new ActiveSegment(path, firstId, files, maxSegmentSize, copied, index, writePos,
+        fileSize, entryCount, Math.min(durableEnd, writePos));
   }
 
   /**
@@ -209,43 +241,139 @@ public final class ActiveSegment {
   }
 
   /**
-   * Appends one encoded frame.
+   * Returns whether {@link #copy} can take a frame of this length now (copied mode).
+   *
+   * @param frameLength the frame's size
+   * @return whether the mapping has room
+   */
+  public boolean hasRoom(int frameLength) {
+    return region != null && writePos + frameLength <= regionEnd;
+  }
+
+  /**
+   * Copies one encoded frame into the mapping (copied mode; appender under the write lock;
+   * requires {@link #hasRoom}).
    *
    * @param frame the frame, position to limit
    * @param frameFirstId the frame's first id
    * @param entries its entry count
-   * @throws IOException if preallocating space fails; nothing was written then
    */
-  public void append(ByteBuffer frame, long frameFirstId, int entries) throws IOException {
+  public void copy(ByteBuffer frame, long frameFirstId, int entries) {
     int len = frame.remaining();
-    if (writePos + len > preallocEnd) {
-      extend(len);
-    } else if (region == null && !forceOnExtend) {
-      mapRegion();
+    long at = writePos;
+    region.write(frame, at);
+    advance(frameFirstId, entries, at, len);
+  }
+
+  /**
+   * Writes one encoded frame with pwrite (STRICT; I/O owner).
+   *
+   * @param frame the frame, position to limit
+   * @param frameFirstId the frame's first id
+   * @param entries its entry count
+   * @throws IOException if preallocating or writing fails
+   */
+  public void write(ByteBuffer frame, long frameFirstId, int entries) throws IOException {
+    int len = frame.remaining();
+    if (writePos + len > zeroedEnd) {
+      makeRoom(len);
     }
-    if (forceOnExtend) {
-      // Modes that fsync write frames with pwrite: pages dirtied through a mapping make each
-      // fdatasync costlier (the kernel write-protects them and the next store faults again).
-      FileCache.Handle h = files.acquire(path);
-      try {
-        h.file().write(frame, writePos);
-      } finally {
-        files.release(h);
-      }
-    } else {
-      region.write(frame, writePos);
+    long at = writePos;
+    FileCache.Handle h = files.acquireForWrite(path);
+    try {
+      h.file().write(frame, at);
+    } finally {
+      files.release(h);
     }
+    advance(frameFirstId, entries, at, len);
+  }
+
+  private void advance(long frameFirstId, int entries, long at, int len) {
     FrameIndex idx = index;
     if (idx != null) {
-      idx.onFrame(frameFirstId, writePos);
+      idx.onFrame(frameFirstId, at);
     }
-    writePos += len;
+    writePos = at + len;
     entryCount += entries;
   }
 
   /**
-   * Makes everything written up to {@code upTo} durable. Called by the group-commit leader
-   * outside the stream's lock; a sealed segment is already durable.
+   * Makes room for a frame of {@code frameLength} bytes after the write position: zeroes the
+   * space if it is not yet, and in copied mode maps it. I/O owner, while the appender waits.
+   *
+   * @param frameLength the frame's size
+   * @throws IOException on failure; nothing was written then
+   */
+  public void makeRoom(int frameLength) throws IOException {
+    long need = writePos + frameLength;
+    if (need > zeroedEnd) {
+      zeroFill(Math.max(need, nextTarget()));
+    }
+    if (copied) {
+      releaseRegion();
+      FileCache.Handle h = files.acquireForWrite(path);
+      try {
+        long end = zeroedEnd;
+        region = h.file().mapForWrite(writePos, (int) Math.min(Integer.MAX_VALUE, end - writePos));
+        regionEnd = writePos + region.length();
+      } finally {
+        files.release(h);
+      }
+    }
+  }
+
+  /**
+   * Zeroes the next chunk ahead of the writes when less than half a chunk is left, so appenders
+   * rarely wait for preallocation. I/O owner; in copied mode concurrently with copies, which stay
+   * below the zeroed end.
+   *
+   * @throws IOException on failure
+   */
+  public void preallocateAhead() throws IOException {
+    if (sealed || zeroedEnd - writePos >= chunkBytes / 2 || zeroedEnd >= maxSegmentSize) {
+      return;
+    }
+    zeroFill(nextTarget());
+  }
+
+  /** Whether {@link #preallocateAhead} has work to do. */
+  public boolean wantsPreallocation() {
+    return !sealed && zeroedEnd - writePos < chunkBytes / 2 && zeroedEnd < maxSegmentSize;
+  }
+
+  private long nextTarget() {
+    long target = Math.min(zeroedEnd + chunkBytes, Math.max(maxSegmentSize, zeroedEnd));
+    chunkBytes = Math.min(MAX_CHUNK_BYTES, chunkBytes * 2);
+    return target;
+  }
+
+  private void zeroFill(long upTo) throws IOException {
+    long target = (upTo + 4095) & ~4095L;
+    FileCache.Handle h = files.acquireForWrite(path);
+    try {
+      long size = h.file().size();
+      for (long pos = Math.max(size, zeroedEnd); pos < target; ) {
+        ByteBuffer z = ZEROES.duplicate();
+        z.limit((int) Math.min(z.capacity(), target - pos));
+        int n = z.remaining();
+        h.file().write(z, pos);
+        pos += n;
+      }
+      if (!copied) {
+        // Makes the new size durable now, so the fdatasync after each append has no metadata.
+        long durableBefore = writePos;
+        h.file().force();
+        markSynced(durableBefore);
+      }
+      zeroedEnd = target;
+    } finally {
+      files.release(h);
+    }
+  }
+
+  /**
+   * Makes everything written up to {@code upTo} durable. I/O owner; a sealed segment is already
+   * durable.
    *
    * @param upTo the write position to cover
    * @throws IOException if the fsync fails
@@ -254,7 +382,7 @@ public final class ActiveSegment {
     if (sealed || upTo <= syncedThrough) {
       return;
     }
-    FileCache.Handle h = files.acquire(path);
+    FileCache.Handle h = files.acquireForWrite(path);
     try {
       h.file().force();
     } finally {
@@ -263,7 +391,7 @@ public final class ActiveSegment {
     markSynced(upTo);
   }
 
-  private synchronized void markSynced(long upTo) {
+  private void markSynced(long upTo) {
     if (upTo > syncedThrough) {
       syncedThrough = upTo;
     }
@@ -271,7 +399,7 @@ public final class ActiveSegment {
 
   /**
    * Seals the segment: cuts the unused preallocated zeroes and fsyncs, so the file ends exactly
-   * at its last frame. Called under the stream's lock when rotating and on close.
+   * at its last frame. I/O owner, when rotating and on close.
    *
    * @throws IOException on failure
    */
@@ -279,7 +407,8 @@ public final class ActiveSegment {
     if (sealed) {
       return;
     }
-    FileCache.Handle h = files.acquire(path);
+    releaseRegion();
+    FileCache.Handle h = files.acquireForWrite(path);
     try {
       if (h.file().size() != writePos) {
         h.file().truncate(writePos);
@@ -289,7 +418,7 @@ public final class ActiveSegment {
       files.release(h);
     }
     markSynced(writePos);
-    releaseRegion();
+    zeroedEnd = writePos;
     sealed = true;
   }
 
@@ -297,13 +426,17 @@ public final class ActiveSegment {
    * Cuts the segment back to the offset known durable and fsyncs the cut, after a failed write or
    * fsync: what lies beyond was never acknowledged, and after a failed fsync it may read back
    * from the page cache while it will never reach the disk. The segment takes no more writes.
+   * I/O owner.
    *
+   * @return the offset the segment now ends at
    * @throws IOException if the cut or its fsync fails
    */
-  public void cutBackToSynced() throws IOException {
+  public long cutBackToSynced() throws IOException {
     releaseRegion();
     long keep = Math.max(SegmentHeader.SIZE, syncedThrough);
-    FileCache.Handle h = files.acquire(path);
+    // Readers' mappings of the old length must go before the file shrinks under them.
+    files.invalidate(path);
+    FileCache.Handle h = files.acquireForWrite(path);
     try {
       h.file().truncate(keep);
       h.file().force();
@@ -311,7 +444,8 @@ public final class ActiveSegment {
       files.release(h);
     }
     writePos = Math.min(writePos, keep);
-    preallocEnd = keep;
+    zeroedEnd = keep;
+    return keep;
   }
 
   /** Releases the mapping without sealing (after a failure, or when the WAL closes). */
@@ -319,45 +453,16 @@ public final class ActiveSegment {
     if (region != null) {
       region.release();
       region = null;
+      regionEnd = 0;
     }
   }
 
-  private void mapRegion() throws IOException {
-    FileCache.Handle h = files.acquire(path);
-    try {
-      region = h.file().mapForWrite(writePos, (int) (preallocEnd - writePos));
-    } finally {
-      files.release(h);
-    }
-  }
-
-  private void extend(int frameLength) throws IOException {
-    long need = writePos + frameLength;
-    long target = Math.max(need, Math.min(preallocEnd + chunkBytes, Math.max(maxSegmentSize, need)));
-    target = (target + 4095) & ~4095L;
-    chunkBytes = Math.min(MAX_CHUNK_BYTES, chunkBytes * 2);
-    FileCache.Handle h = files.acquire(path);
-    try {
-      long size = h.file().size();
-      for (long pos = Math.max(size, preallocEnd); pos < target; ) {
-        ByteBuffer z = ZEROES.duplicate();
-        z.limit((int) Math.min(z.capacity(), target - pos));
-        int n = z.remaining();
-        h.file().write(z, pos);
-        pos += n;
-      }
-      if (forceOnExtend) {
-        // Makes the new size durable now, so the fdatasync after each append has no metadata.
-        h.file().force();
-        markSynced(writePos);
-      }
-      releaseRegion();
-      if (!forceOnExtend) {
-        region = h.file().mapForWrite(writePos, (int) (target - writePos));
-      }
-      preallocEnd = target;
-    } finally {
-      files.release(h);
-    }
+  /**
+   * Returns whether the segment holds a write mapping now.
+   *
+   * @return {@code true} while mapped
+   */
+  public boolean isMapped() {
+    return region != null;
   }
 }

@@ -25,7 +25,7 @@ final class StreamIterator implements WalIterator {
 
   private final WalEngine engine;
   private final String streamName;
-  private StreamState stream;
+  private Stream stream;
   private long nextId;
   private long currentId = -1;
   private byte[][] frame;
@@ -42,7 +42,7 @@ final class StreamIterator implements WalIterator {
     this.stream = engine.lookup(streamName);
   }
 
-  private StreamState stream() {
+  private Stream stream() {
     if (stream == null) {
       stream = engine.lookup(streamName);
     }
@@ -62,7 +62,7 @@ final class StreamIterator implements WalIterator {
     if (frame != null && nextId < frameFirstId + frame.length) {
       return true;
     }
-    StreamState s = stream();
+    Stream s = stream();
     if (s == null) {
       return false;
     }
@@ -86,10 +86,10 @@ final class StreamIterator implements WalIterator {
   }
 
   private void loadFrame() {
-    StreamState s = stream();
+    Stream s = stream();
     try {
       while (true) {
-        StreamState.SegmentView view;
+        SegmentView view;
         if (cursor == null || nextSegmentStarted(s)) {
           view = s.locate(nextId);
           if (view == null) {
@@ -120,7 +120,7 @@ final class StreamIterator implements WalIterator {
           throw new CorruptionException("frame ids skip from before " + nextId + " to "
               + p.header.firstId, segPath, at);
         }
-        frame = StreamState.decode(cursor, p, segPath, at);
+        frame = StreamReader.decode(cursor, p, segPath, at);
         frameFirstId = p.header.firstId;
         return;
       }
@@ -137,12 +137,12 @@ final class StreamIterator implements WalIterator {
     }
   }
 
-  private boolean nextSegmentStarted(StreamState s) {
+  private boolean nextSegmentStarted(Stream s) {
     long after = s.nextSegmentAfter(segFirst);
     return after >= 0 && nextId >= after;
   }
 
-  private void openCursor(StreamState.SegmentView view) {
+  private void openCursor(SegmentView view) {
     segFirst = view.firstId();
     segPath = view.path();
     long start = view.index().floorOffset(nextId);
@@ -170,7 +170,7 @@ final class StreamIterator implements WalIterator {
     if (hasNext()) {
       return true;
     }
-    StreamState s = stream();
+    Stream s = stream();
     if (s == null || !s.exists()) {
       s = engine.awaitCreated(streamName, nanos);
       stream = s;

@@ -17,6 +17,7 @@ import io.ironwal.internal.cache.BlockCache;
 import io.ironwal.internal.cache.IndexCache;
 import io.ironwal.internal.format.FrameEncoder;
 import io.ironwal.internal.io.FileCache;
+import io.ironwal.internal.io.Interrupts;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.recovery.RecoveredStream;
 import io.ironwal.RecoveryCase;
@@ -25,6 +26,7 @@ import io.ironwal.internal.segment.FrameCursor;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,18 +35,31 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine behind {@link io.ironwal.Wal}: the root's lock, the streams, the shared caches.
- * Thread-safe; see {@link StreamState} for the per-stream locking.
+ * The engine behind {@link io.ironwal.Wal}: the root's lock, the streams, the shared caches and
+ * the I/O pool whose threads run each stream's {@link LogWorker}. Thread-safe; see {@link Stream}
+ * for the per-stream locking.
  */
 public final class WalEngine {
   private static final Logger LOG = LoggerFactory.getLogger(WalEngine.class);
   /** The lock file in the root. */
   public static final String LOCK_FILE = "LOCK";
+  /**
+   * Threads that run streams' file I/O: streams on different threads fsync in parallel; one
+   * stream uses one thread at a time.
+   */
+  private static final int IO_THREADS =
+      Math.max(4, Math.min(16, 2 * Runtime.getRuntime().availableProcessors()));
   /** Heap allowed for cached frame indexes of sealed segments. */
   private static final long INDEX_CACHE_BYTES = 32L << 20;
 
@@ -55,7 +70,9 @@ public final class WalEngine {
   private final FileCache files;
   private final BlockCache blockCache;
   private final IndexCache indexCache = new IndexCache(INDEX_CACHE_BYTES);
-  private final ConcurrentHashMap<String, StreamState> streams = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
+  /** Runs the streams' file I/O; engine-owned threads, never interrupted by callers. */
+  private final ThreadPoolExecutor ioPool;
   private final Map<String, Set<RecoveryCase>> recoveryCases = new TreeMap<>();
   private long recoveryBytesCut;
   private final Object createdMonitor = new Object();
@@ -70,6 +87,15 @@ public final class WalEngine {
     this.lock = lock;
     this.files = new FileCache(storage, options.maxOpenSegments());
     this.blockCache = new BlockCache(options.blockCacheSize());
+    AtomicInteger threadNo = new AtomicInteger();
+    String rootName = String.valueOf(options.root().getFileName());
+    this.ioPool = new ThreadPoolExecutor(IO_THREADS, IO_THREADS, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "ironwal-io-" + rootName + "-" + threadNo.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    ioPool.allowCoreThreadTimeOut(true);
   }
 
   /**
@@ -103,6 +129,7 @@ public final class WalEngine {
       engine.recoverAll();
       return engine;
     } catch (RuntimeException | IOException e) {
+      engine.ioPool.shutdown();
       engine.files.close();
       try {
         lock.close();
@@ -135,7 +162,7 @@ public final class WalEngine {
       }
       recoveryCases.put(name, Collections.unmodifiableSet(EnumSet.copyOf(r.cases())));
       recoveryBytesCut += r.bytesCut();
-      streams.put(name, new StreamState(this, name, dir, r));
+      streams.put(name, new Stream(this, name, dir, r));
     }
   }
 
@@ -193,38 +220,68 @@ public final class WalEngine {
     return files.openCount();
   }
 
-  /** A byte source for a segment, per the configured read strategy; holds a file only per read. */
-  FrameCursor.Source source(Path path) {
-    if (options.readStrategy() == ReadStrategy.MMAP) {
-      return (dst, pos) -> {
-        FileCache.Handle h = files.acquire(path);
-        try {
-          // Callers never read past the end of what they know is written; the mapping covers
-          // the whole file when made and is remade only when a read goes past it.
-          ByteBuffer map = h.currentReadMap();
-          long size = map != null && pos + dst.remaining() <= map.capacity()
-              ? map.capacity() : h.file().size();
-          if (pos >= size) {
-            return -1;
-          }
-          int n = (int) Math.min(dst.remaining(), size - pos);
-          map = h.readMap(pos + n);
-          dst.put(dst.position(), map, (int) pos, n);
-          dst.position(dst.position() + n);
-          return n;
-        } finally {
-          files.release(h);
-        }
-      };
-    }
-    return (dst, pos) -> {
+  /** I/O pool for the streams' workers. */
+  Executor ioPool() {
+    return ioPool;
+  }
+
+  /** A read of an open file. */
+  @FunctionalInterface
+  private interface ReadOp<T> {
+    T apply(FileCache.Handle h) throws IOException;
+  }
+
+  /**
+   * Runs a read on a reader's handle of a file, keeping the caller's interrupt away from the
+   * channel ({@link Interrupts}); if an interrupt closed the channel anyway (it arrived during
+   * the call), or another reader's did, the handle is discarded and the read retried on a fresh
+   * one. Reads are idempotent, so a retry is safe.
+   */
+  private <T> T read(Path path, ReadOp<T> op) throws IOException {
+    for (int attempt = 0; ; attempt++) {
       FileCache.Handle h = files.acquire(path);
       try {
-        return h.file().read(dst, pos);
+        return Interrupts.call(() -> op.apply(h));
+      } catch (ClosedChannelException e) {
+        files.discard(h);
+        if (attempt >= 3) {
+          throw e;
+        }
       } finally {
         files.release(h);
       }
-    };
+    }
+  }
+
+  /** The size of a segment file. */
+  long fileSize(Path path) throws IOException {
+    return read(path, h -> h.file().size());
+  }
+
+  /** A byte source for a segment, per the configured read strategy; holds a file only per read. */
+  FrameCursor.Source source(Path path) {
+    if (options.readStrategy() == ReadStrategy.MMAP) {
+      return (dst, pos) -> read(path, h -> {
+        // Callers never read past the end of what they know is written; the mapping covers
+        // the whole file when made and is remade only when a read goes past it.
+        ByteBuffer map = h.currentReadMap();
+        long size = map != null && pos + dst.remaining() <= map.capacity()
+            ? map.capacity() : h.file().size();
+        if (pos >= size) {
+          return -1;
+        }
+        int n = (int) Math.min(dst.remaining(), size - pos);
+        if (size > Integer.MAX_VALUE) {
+          // One mapping cannot address a file of 2 GiB or more; such a segment is read by pread.
+          return h.file().read(dst, pos);
+        }
+        map = h.readMap(pos + n);
+        dst.put(dst.position(), map, (int) pos, n);
+        dst.position(dst.position() + n);
+        return n;
+      });
+    }
+    return (dst, pos) -> read(path, h -> h.file().read(dst, pos));
   }
 
   void streamCreated() {
@@ -252,52 +309,89 @@ public final class WalEngine {
     return StreamNames.encode(stream);
   }
 
-  private StreamState writable(String stream) {
+  private Stream writable(String stream) {
     checkOpen();
     if (stream == null) {
       StreamNames.encode(null);
     }
-    StreamState s = streams.get(stream);
+    Stream s = streams.get(stream);
     if (s != null) {
       return s;
     }
     String dirName = StreamNames.encode(stream);
     return streams.computeIfAbsent(stream,
-        n -> new StreamState(this, n, root.resolve(dirName), null));
+        n -> new Stream(this, n, root.resolve(dirName), null));
   }
 
-  private StreamState existing(String stream) {
+  private Stream existing(String stream) {
     checkOpen();
     if (stream == null) {
       StreamNames.encode(null);
     }
-    StreamState s = streams.get(stream);
+    Stream s = streams.get(stream);
     if (s == null) {
       StreamNames.encode(stream);
     }
     return s;
   }
 
-  /** See {@link io.ironwal.Wal#append(String, ByteBuffer)}. */
-  public long append(String stream, ByteBuffer entry) {
+  /**
+   * See {@link io.ironwal.Wal#append(String, ByteBuffer)}.
+   *
+   * @param stream the stream
+   * @param entry the entry (not moved)
+   * @param expectedNextId the id the entry must get, or -1 for any
+   * @return its id
+   */
+  public long append(String stream, ByteBuffer entry, long expectedNextId) {
     int raw = FrameEncoder.payloadSize(entry);
-    return writable(stream).append(entry, raw);
+    return writable(stream).append(entry, raw, expectedNextId);
   }
 
-  /** See {@link io.ironwal.Wal#appendBatch}. */
-  public IdRange appendBatch(String stream, List<byte[]> entries) {
-    List<ByteBuffer> buffers = new ArrayList<>(entries.size());
-    for (byte[] e : entries) {
-      buffers.add(ByteBuffer.wrap(e));
-    }
-    int raw = FrameEncoder.payloadSize(buffers);
-    StreamState s = writable(stream);
-    return s.appendBatch(buffers, raw);
+  /**
+   * See {@link io.ironwal.Wal#appendAsync(String, byte[])}.
+   *
+   * @param stream the stream
+   * @param entry the entry; read before this returns
+   * @param expectedNextId the id the entry must get, or -1 for any
+   * @return a future of its id, completed at the sync mode's durability point
+   */
+  public CompletableFuture<Long> appendAsync(String stream, ByteBuffer entry,
+      long expectedNextId) {
+    int raw = FrameEncoder.payloadSize(entry);
+    return writable(stream).appendAsync(entry, raw, expectedNextId);
+  }
+
+  /**
+   * See {@link io.ironwal.Wal#appendBatch}.
+   *
+   * @param stream the stream
+   * @param entries the entries (not moved)
+   * @param expectedNextId the id the first entry must get, or -1 for any
+   * @return the ids
+   */
+  public IdRange appendBatch(String stream, List<ByteBuffer> entries, long expectedNextId) {
+    int raw = FrameEncoder.payloadSize(entries);
+    return writable(stream).appendBatch(entries, raw, expectedNextId);
+  }
+
+  /**
+   * See {@link io.ironwal.Wal#appendBatchAsync}.
+   *
+   * @param stream the stream
+   * @param entries the entries; read before this returns
+   * @param expectedNextId the id the first entry must get, or -1 for any
+   * @return a future of the ids, completed at the sync mode's durability point
+   */
+  public CompletableFuture<IdRange> appendBatchAsync(String stream, List<ByteBuffer> entries,
+      long expectedNextId) {
+    int raw = FrameEncoder.payloadSize(entries);
+    return writable(stream).appendBatchAsync(entries, raw, expectedNextId);
   }
 
   /** See {@link io.ironwal.Wal#get}. */
   public byte[] get(String stream, long id) {
-    StreamState s = existing(stream);
+    Stream s = existing(stream);
     return s == null ? null : s.get(id);
   }
 
@@ -307,16 +401,16 @@ public final class WalEngine {
     return new StreamIterator(this, stream, startId);
   }
 
-  StreamState lookup(String stream) {
+  Stream lookup(String stream) {
     return streams.get(stream);
   }
 
   /** Waits until a stream is created or the timeout passes. */
-  StreamState awaitCreated(String stream, long timeoutNanos) throws InterruptedException {
+  Stream awaitCreated(String stream, long timeoutNanos) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
     synchronized (createdMonitor) {
       while (true) {
-        StreamState s = streams.get(stream);
+        Stream s = streams.get(stream);
         if (s != null && s.exists()) {
           return s;
         }
@@ -331,7 +425,7 @@ public final class WalEngine {
 
   /** See {@link io.ironwal.Wal#truncate}. */
   public int truncate(String stream, long safeId) {
-    StreamState s = existing(stream);
+    Stream s = existing(stream);
     if (s == null || !s.exists()) {
       throw new StreamNotFoundException(stream);
     }
@@ -342,7 +436,7 @@ public final class WalEngine {
   public void flushAll() {
     checkOpen();
     WalException first = null;
-    for (StreamState s : streams.values()) {
+    for (Stream s : streams.values()) {
       try {
         s.flush();
       } catch (WalException e) {
@@ -358,7 +452,7 @@ public final class WalEngine {
 
   /** See {@link io.ironwal.Wal#flush(String)}. */
   public void flush(String stream) {
-    StreamState s = existing(stream);
+    Stream s = existing(stream);
     if (s != null) {
       s.flush();
     }
@@ -368,7 +462,7 @@ public final class WalEngine {
   public List<String> streams() {
     checkOpen();
     List<String> names = new ArrayList<>();
-    for (StreamState s : streams.values()) {
+    for (Stream s : streams.values()) {
       if (s.exists()) {
         names.add(s.name);
       }
@@ -379,25 +473,25 @@ public final class WalEngine {
 
   /** See {@link io.ironwal.Wal#hasStream}. */
   public boolean hasStream(String stream) {
-    StreamState s = existing(stream);
+    Stream s = existing(stream);
     return s != null && s.exists();
   }
 
   /** See {@link io.ironwal.Wal#firstId}. */
   public long firstId(String stream) {
-    StreamState s = existing(stream);
+    Stream s = existing(stream);
     return s == null ? 0 : s.firstId();
   }
 
   /** See {@link io.ironwal.Wal#nextId}. */
   public long nextId(String stream) {
-    StreamState s = existing(stream);
+    Stream s = existing(stream);
     return s == null ? 0 : s.nextId();
   }
 
   /** See {@link io.ironwal.Wal#currentSegmentStartId}. */
   public long currentSegmentStartId(String stream) {
-    StreamState s = existing(stream);
+    Stream s = existing(stream);
     if (s == null || !s.exists()) {
       throw new StreamNotFoundException(stream);
     }
@@ -406,7 +500,7 @@ public final class WalEngine {
 
   /** See {@link io.ironwal.Wal#stats}. */
   public StreamStats stats(String stream) {
-    StreamState s = existing(stream);
+    Stream s = existing(stream);
     if (s == null || !s.exists()) {
       throw new StreamNotFoundException(stream);
     }
@@ -420,7 +514,7 @@ public final class WalEngine {
     }
     closed = true;
     WalIoException first = null;
-    for (StreamState s : streams.values()) {
+    for (Stream s : streams.values()) {
       try {
         s.close();
       } catch (IOException e) {
@@ -440,6 +534,7 @@ public final class WalEngine {
     synchronized (createdMonitor) {
       createdMonitor.notifyAll();
     }
+    ioPool.shutdown();
     files.close();
     try {
       lock.close();

@@ -1,0 +1,121 @@
+package io.ironwal.internal.stream;
+
+import io.ironwal.internal.format.HeadState;
+import io.ironwal.internal.format.SegmentsIndexCodec;
+import io.ironwal.internal.io.AtomicFiles;
+import io.ironwal.internal.io.Storage;
+import io.ironwal.internal.io.StorageFile;
+import io.ironwal.internal.segment.ActiveSegment;
+import io.ironwal.internal.segment.SegmentNames;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The stream's files as a whole: creating its first segment, rotating to a new one, deleting old
+ * ones, and recording a clean end. Each step is append + fsync, or temp file + fsync + rename +
+ * fsync of the directory, in an order that recovery knows how to finish (R7, R8, R9). Runs on the
+ * stream's I/O owner only.
+ */
+final class StreamFiles {
+  private final Stream stream;
+  private final Storage storage;
+  private final Path dir;
+
+  StreamFiles(Stream stream) {
+    this.stream = stream;
+    this.storage = stream.storage();
+    this.dir = stream.dir;
+  }
+
+  /** Creates the stream's directory (if new) and its first segment at {@code first}. */
+  ActiveSegment createFirst(long first) throws IOException {
+    storage.createDirectories(dir);
+    // Also when the directory already existed: an earlier session may have created it and
+    // failed to make its entry durable (and a directory without segments proves nothing).
+    storage.syncDirectory(dir.getParent());
+    ActiveSegment seg = newSegment(first);
+    AtomicFiles.replace(storage, dir.resolve(SegmentNames.SEGMENTS_INDEX),
+        SegmentsIndexCodec.encode(List.of(first)));
+    AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),
+        new HeadState(first, 0, 0).encode());
+    stream.segments.replace(new long[] {first});
+    return seg;
+  }
+
+  /**
+   * Seals {@code old} and starts a new segment at {@code first}: seal (cut zeroes, fsync), create
+   * the new file (header, fsync), fsync the directory, append to segments.idx (fsync), replace
+   * head.state. A crash at any step is finished by recovery (R7, R8).
+   */
+  ActiveSegment rotate(ActiveSegment old, long first) throws IOException {
+    old.seal();
+    if (old.index() != null) {
+      stream.engine.indexCache().put(old.path(), old.index(), old.writePos());
+    }
+    ActiveSegment seg = newSegment(first);
+    Path idx = dir.resolve(SegmentNames.SEGMENTS_INDEX);
+    try (StorageFile f = storage.open(idx, false)) {
+      f.write(SegmentsIndexCodec.encodeRecord(first), f.size());
+      f.force();
+    } catch (NoSuchFileException e) {
+      List<Long> all = new ArrayList<>();
+      for (long id : stream.segments.ids()) {
+        all.add(id);
+      }
+      all.add(first);
+      AtomicFiles.replace(storage, idx, SegmentsIndexCodec.encode(all));
+    }
+    AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),
+        new HeadState(first, 0, 0).encode());
+    stream.segments.add(first);
+    return seg;
+  }
+
+  private ActiveSegment newSegment(long first) throws IOException {
+    ActiveSegment seg = ActiveSegment.create(stream.engine.files(), SegmentNames.path(dir, first),
+        first, stream.options().maxSegmentSize(), stream.copiedWrites());
+    storage.syncDirectory(dir);
+    return seg;
+  }
+
+  /** Deletes whole segments below {@code safeId}, never the active one; returns how many. */
+  int dropPrefix(long safeId) throws IOException {
+    long[] ids = stream.segments.ids();
+    int drop = 0;
+    while (drop + 1 < ids.length && ids[drop + 1] <= safeId) {
+      drop++;
+    }
+    if (drop == 0) {
+      return 0;
+    }
+    long[] keep = Arrays.copyOfRange(ids, drop, ids.length);
+    List<Long> keepList = new ArrayList<>();
+    for (long id : keep) {
+      keepList.add(id);
+    }
+    // The index is rewritten first: a crash before the deletions leaves files that recovery
+    // recognises as older than the index and deletes (R9).
+    AtomicFiles.replace(storage, dir.resolve(SegmentNames.SEGMENTS_INDEX),
+        SegmentsIndexCodec.encode(keepList));
+    stream.segments.replace(keep);
+    for (int i = 0; i < drop; i++) {
+      Path p = SegmentNames.path(dir, ids[i]);
+      stream.engine.files().invalidate(p);
+      stream.engine.indexCache().invalidate(p);
+      stream.engine.blockCache().invalidate(p);
+      storage.delete(p);
+    }
+    storage.syncDirectory(dir);
+    return drop;
+  }
+
+  /** Records a clean end of the sealed active segment, so the next open need not scan it (R1). */
+  void recordCleanEnd(ActiveSegment active, long nextId) throws IOException {
+    AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),
+        new HeadState(active.firstId(), active.writePos(), nextId).encode());
+  }
+}
