@@ -5,7 +5,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.StreamSupport;
 
 /**
  * A crash-safe write-ahead log of named streams under one root directory.
@@ -263,18 +266,89 @@ public final class Wal implements AutoCloseable {
   }
 
   /**
-   * Iterates a stream in id order from {@code startId}, crossing segment files. Ids below the
-   * stream's first id (pruned) are skipped; an unknown stream yields nothing until it is written.
+   * Reads one entry into a caller's buffer, from its position; the position advances by the
+   * entry's length. Nothing is written to the buffer if the entry is absent or does not fit.
+   *
+   * @param stream the stream
+   * @param id the entry's id, not negative
+   * @param dst where to put the bytes
+   * @return the entry's length, or -1 if there is no such entry (never written, pruned, or past
+   *     the end)
+   * @throws InvalidArgumentException if the entry does not fit in {@code dst.remaining()}
+   */
+  public int get(String stream, long id, ByteBuffer dst) {
+    if (dst == null) {
+      throw new InvalidArgumentException("dst must not be null");
+    }
+    Optional<byte[]> e = get(stream, id);
+    if (e.isEmpty()) {
+      return -1;
+    }
+    byte[] b = e.get();
+    if (b.length > dst.remaining()) {
+      throw new InvalidArgumentException("entry " + id + " has " + b.length
+          + " bytes but the buffer has room for " + dst.remaining());
+    }
+    dst.put(b);
+    return b.length;
+  }
+
+  /**
+   * Reads a stream in id order from {@code startId} up to its end as it is now (a finite
+   * iterator), crossing segment files: every entry appended and acknowledged before this call,
+   * each with its id. A start below the stream's first id (pruned) starts at the first id; an
+   * unknown stream yields nothing.
+   *
+   * <pre>{@code
+   * try (WalIterator it = wal.iter("events", 0)) {
+   *   while (it.hasNext()) {
+   *     WalEntry e = it.next();
+   *     apply(e.id(), e.data());
+   *   }
+   * }
+   * }</pre>
    *
    * @param stream the stream
    * @param startId the first id to return, not negative
    * @return a new iterator; close it when done
    */
   public WalIterator iter(String stream, long startId) {
+    return engine.iter(stream, checkStart(startId), false);
+  }
+
+  /**
+   * Reads a stream from {@code startId} and keeps reading what is appended later (tailing): see
+   * {@link WalIterator#awaitNext}. An unknown stream is read once it is created.
+   *
+   * @param stream the stream
+   * @param startId the first id to return, not negative
+   * @return a new follow iterator; close it when done
+   */
+  public WalIterator follow(String stream, long startId) {
+    return engine.iter(stream, checkStart(startId), true);
+  }
+
+  /**
+   * Returns a sequential {@link java.util.stream.Stream} of a stream's entries from {@code
+   * startId} up to its end as it is now; closing the stream closes the iterator behind it, so use
+   * it in try-with-resources.
+   *
+   * @param stream the stream
+   * @param startId the first id, not negative
+   * @return the entries in id order
+   */
+  public java.util.stream.Stream<WalEntry> entries(String stream, long startId) {
+    WalIterator it = iter(stream, startId);
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it,
+        Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE), false)
+        .onClose(it::close);
+  }
+
+  private static long checkStart(long startId) {
     if (startId < 0) {
       throw new InvalidArgumentException("startId must not be negative, got " + startId);
     }
-    return engine.iter(stream, startId);
+    return startId;
   }
 
   /**
@@ -404,6 +478,19 @@ public final class Wal implements AutoCloseable {
    */
   public int openFileCount() {
     return engine.openFileCount();
+  }
+
+  /**
+   * Returns how many write mappings the WAL holds now. In ASYNC and BATCH_ONLY appenders copy
+   * frames into a mapping of their stream's active segment; at most {@link
+   * WalOptions#maxOpenSegments()} mappings exist at once (the least recently used idle one is
+   * released when another stream needs one), so roots with many streams stay far from the
+   * kernel's limit on mappings.
+   *
+   * @return mappings held
+   */
+  public int openMappingCount() {
+    return engine.openMappingCount();
   }
 
   /**

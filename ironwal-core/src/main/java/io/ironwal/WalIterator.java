@@ -4,19 +4,25 @@ import java.time.Duration;
 import java.util.Iterator;
 
 /**
- * Reads a stream's entries in id order from a start id, crossing segment files. It sees at least
- * every entry appended (and acknowledged) before it was created, and also later ones:
- * {@link #hasNext()} re-checks the stream's end each time, and {@link #awaitNext(Duration)} waits
- * for a new entry without polling the disk.
+ * Reads a stream's entries in id order from a start id, crossing segment files. Each entry comes
+ * with its id ({@link WalEntry}).
+ *
+ * <p>Two kinds, chosen when created. A <b>finite</b> iterator ({@link Wal#iter}) reads up to the
+ * stream's end as it was when the iterator was created (every entry appended and acknowledged
+ * before then) and then ends: {@link #hasNext()} returning {@code false} is final, as stream
+ * adapters expect. A <b>follow</b> iterator ({@link Wal#follow}) also reads later entries:
+ * {@link #hasNext()} tells whether an entry is available now, and {@link #awaitNext(Duration)}
+ * waits for a new one without polling the disk, across segment rotation.
  *
  * <p>An iterator holds no open file between calls, so any number of them may exist with a small
  * {@link WalOptions#maxOpenSegments()}. It is not thread-safe; use one per thread. Close it when
  * done; calls after {@link Wal#close()} fail with {@link WalClosedException}.
  *
  * <p>{@link #next()} throws {@link CrcMismatchException} or {@link CorruptionException} rather than
- * return damaged data.
+ * return damaged data, and {@link EntriesPrunedException} if the entries it was about to return
+ * were pruned under it (never a silent jump).
  */
-public interface WalIterator extends Iterator<byte[]>, AutoCloseable {
+public interface WalIterator extends Iterator<WalEntry>, AutoCloseable {
 
   /**
    * Returns whether an entry is available now, without waiting.
@@ -29,18 +35,11 @@ public interface WalIterator extends Iterator<byte[]>, AutoCloseable {
   /**
    * Returns the next entry and advances.
    *
-   * @return the entry's bytes (a fresh array the caller owns)
+   * @return the entry with its id
    * @throws java.util.NoSuchElementException if no entry is available
    */
   @Override
-  byte[] next();
-
-  /**
-   * Returns the id of the entry last returned by {@link #next()}.
-   *
-   * @return the id, or -1 before the first call to {@link #next()}
-   */
-  long currentId();
+  WalEntry next();
 
   /**
    * Returns the id that the next call to {@link #next()} will return.
@@ -50,8 +49,16 @@ public interface WalIterator extends Iterator<byte[]>, AutoCloseable {
   long nextId();
 
   /**
-   * Waits until an entry is available or the timeout passes (follow mode, for tailing a stream).
-   * Wakes on the append itself, also across segment rotation; does not poll the disk.
+   * Returns whether this is a follow iterator (it reads entries appended after its creation).
+   *
+   * @return {@code true} for {@link Wal#follow}, {@code false} for {@link Wal#iter}
+   */
+  boolean isFollowing();
+
+  /**
+   * Waits until an entry is available or the timeout passes. A finite iterator never grows, so
+   * it answers at once; a follow iterator wakes on the append itself, also across segment
+   * rotation, and does not poll the disk.
    *
    * @param timeout how long to wait at most
    * @return {@code true} if {@link #next()} will now return an entry

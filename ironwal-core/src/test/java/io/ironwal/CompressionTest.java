@@ -82,7 +82,7 @@ class CompressionTest {
       try (WalIterator it = wal.iter("s", 0)) {
         int i = 0;
         while (it.hasNext()) {
-          assertThat(Arrays.equals(it.next(), written.get(i++))).isTrue();
+          assertThat(Arrays.equals(it.next().data(), written.get(i++))).isTrue();
         }
         assertThat(i).isEqualTo(61);
       }

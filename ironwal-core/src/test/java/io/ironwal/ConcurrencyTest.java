@@ -217,7 +217,7 @@ class ConcurrencyTest {
         assertAllReadable(wal, name, acked.get(s), total);
         try (WalIterator it = wal.iter(name, 0)) {
           while (it.hasNext()) {
-            assertThat(Entries.parse(it.next()).tag() / 100).as("tag of %s", name).isEqualTo(s);
+            assertThat(Entries.parse(it.next().data()).tag() / 100).as("tag of %s", name).isEqualTo(s);
           }
         }
       }
@@ -392,8 +392,9 @@ class ConcurrencyTest {
       try (WalIterator it = wal.iter(stream, start)) {
         assertThat(it.nextId()).isEqualTo(start);
         while (it.hasNext()) {
-          byte[] e = it.next();
-          assertThat(it.currentId()).as("iterator from %d", start).isEqualTo(expected);
+          WalEntry eEntry = it.next();
+          byte[] e = eEntry.data();
+          assertThat(eEntry.id()).as("iterator from %d", start).isEqualTo(expected);
           Entries.Id who = Entries.parse(e);
           Long prev = lastSeq.put(who.tag(), who.seq());
           if (prev != null) {
@@ -441,9 +442,10 @@ class ConcurrencyTest {
     try (WalIterator it = wal.iter(stream, 0)) {
       long id = 0;
       while (it.hasNext()) {
-        assertThat(it.next()).as("iterated id %d of %s", id, stream)
+        WalEntry cur8 = it.next();
+        assertThat(cur8.data()).as("iterated id %d of %s", id, stream)
             .isEqualTo(acked.byId.get(id));
-        assertThat(it.currentId()).isEqualTo(id);
+        assertThat(cur8.id()).isEqualTo(id);
         id++;
       }
       assertThat(id).isEqualTo(total);

@@ -58,7 +58,7 @@ class FollowTest {
   void awaitNextWakesPromptlyWhenAnotherThreadAppends() throws Exception {
     try (Wal wal = Wal.open(opts().build())) {
       wal.append("s", entry(0));
-      try (WalIterator it = wal.iter("s", 1)) {
+      try (WalIterator it = wal.follow("s", 1)) {
         assertThat(it.hasNext()).isFalse();
         AtomicLong appendedAt = new AtomicLong();
         Future<Long> writer = pool.submit(() -> {
@@ -76,8 +76,9 @@ class FollowTest {
         assertThat(writer.get()).isEqualTo(1);
         assertThat(TimeUnit.NANOSECONDS.toMillis(woke - appendedAt.get()))
             .as("delay from the append's return to the wake-up").isLessThan(2_000);
-        assertThat(it.next()).isEqualTo(entry(1));
-        assertThat(it.currentId()).isEqualTo(1);
+        WalEntry cur1 = it.next();
+        assertThat(cur1.data()).isEqualTo(entry(1));
+        assertThat(cur1.id()).isEqualTo(1);
       }
     }
   }
@@ -86,7 +87,7 @@ class FollowTest {
   void awaitNextReturnsFalseOnTimeout() throws Exception {
     try (Wal wal = Wal.open(opts().build())) {
       wal.append("s", entry(0));
-      try (WalIterator it = wal.iter("s", 0)) {
+      try (WalIterator it = wal.follow("s", 0)) {
         assertThat(it.awaitNext(Duration.ofMillis(200))).as("an entry is already there").isTrue();
         it.next();
         long t0 = System.nanoTime();
@@ -107,7 +108,7 @@ class FollowTest {
         new InstrumentedStorage().skipForce());
     try (Wal wal = Wal.open(o)) {
       wal.append("s", entry(0));
-      try (WalIterator it = wal.iter("s", 0)) {
+      try (WalIterator it = wal.follow("s", 0)) {
         Future<?> writer = pool.submit(() -> {
           for (int i = 1; i < count; i++) {
             Thread.sleep(i % 10 == 0 ? 50 : 2);
@@ -122,8 +123,9 @@ class FollowTest {
         for (long id = 0; id < count; id++) {
           assertThat(it.awaitNext(LONG_WAIT)).as("entry %d arrived", id).isTrue();
           assertThat(it.nextId()).isEqualTo(id);
-          assertThat(it.next()).isEqualTo(entry(id));
-          assertThat(it.currentId()).isEqualTo(id);
+          WalEntry cur2 = it.next();
+          assertThat(cur2.data()).isEqualTo(entry(id));
+          assertThat(cur2.id()).isEqualTo(id);
         }
         writer.get();
         assertThat(it.awaitNext(Duration.ofMillis(50))).isFalse();
@@ -135,9 +137,8 @@ class FollowTest {
   @Test
   void followingAStreamThatDoesNotExistYet() throws Exception {
     try (Wal wal = Wal.open(opts().build())) {
-      try (WalIterator it = wal.iter("later", 0); WalIterator fromThree = wal.iter("later", 3)) {
+      try (WalIterator it = wal.follow("later", 0); WalIterator fromThree = wal.follow("later", 3)) {
         assertThat(it.hasNext()).isFalse();
-        assertThat(it.currentId()).isEqualTo(-1);
         assertThat(it.nextId()).isZero();
         assertThat(it.awaitNext(Duration.ofMillis(100))).isFalse();
         Future<?> writer = pool.submit(() -> {
@@ -150,17 +151,18 @@ class FollowTest {
         long t0 = System.nanoTime();
         assertThat(it.awaitNext(LONG_WAIT)).isTrue();
         assertThat(millisSince(t0)).isBetween(250L, 10_000L);
-        assertThat(it.next()).isEqualTo(entry(0));
+        assertThat(it.next().data()).isEqualTo(entry(0));
         assertThat(fromThree.awaitNext(LONG_WAIT)).isTrue();
-        assertThat(fromThree.next()).isEqualTo(entry(3));
-        assertThat(fromThree.currentId()).isEqualTo(3);
+        WalEntry cur3 = fromThree.next();
+        assertThat(cur3.data()).isEqualTo(entry(3));
+        assertThat(cur3.id()).isEqualTo(3);
         writer.get();
         List<byte[]> rest = new ArrayList<>();
         while (it.hasNext()) {
-          rest.add(it.next());
+          rest.add(it.next().data());
         }
         assertThat(rest).containsExactly(entry(1), entry(2), entry(3), entry(4));
-        assertThat(it.currentId()).isEqualTo(4);
+        assertThat(it.nextId()).isEqualTo(5);
       }
     }
   }
@@ -169,7 +171,7 @@ class FollowTest {
   void closingTheWalReleasesAWaitingFollower() throws Exception {
     Wal wal = Wal.open(opts().build());
     wal.append("s", entry(0));
-    WalIterator it = wal.iter("s", 1);
+    WalIterator it = wal.follow("s", 1);
     Future<Object> follower = pool.submit(() -> {
       try {
         return it.awaitNext(LONG_WAIT);
@@ -213,14 +215,14 @@ class FollowTest {
       assertThat(wal.stats("s").segmentCount()).isGreaterThan(3);
       int total = all.size();
       for (int start = 0; start <= total + 2; start++) {
-        try (WalIterator it = wal.iter("s", start)) {
-          assertThat(it.currentId()).isEqualTo(-1);
+        try (WalIterator it = wal.follow("s", start)) {
           assertThat(it.nextId()).isEqualTo(start);
           for (int id = start; id < total; id++) {
             assertThat(it.hasNext()).isTrue();
             assertThat(it.hasNext()).as("hasNext does not advance").isTrue();
-            assertThat(it.next()).as("start %d id %d", start, id).isEqualTo(all.get(id));
-            assertThat(it.currentId()).isEqualTo(id);
+            WalEntry cur4 = it.next();
+            assertThat(cur4.data()).as("start %d id %d", start, id).isEqualTo(all.get(id));
+            assertThat(cur4.id()).isEqualTo(id);
             assertThat(it.nextId()).isEqualTo(id + 1);
           }
           assertThat(it.hasNext()).isFalse();
@@ -228,35 +230,42 @@ class FollowTest {
         }
       }
       // An iterator that reached the end sees later appends.
-      try (WalIterator it = wal.iter("s", total)) {
+      try (WalIterator it = wal.follow("s", total)) {
         assertThat(it.hasNext()).isFalse();
         wal.append("s", entry(total));
         assertThat(it.hasNext()).isTrue();
-        assertThat(it.next()).isEqualTo(entry(total));
-        assertThat(it.currentId()).isEqualTo(total);
+        WalEntry cur5 = it.next();
+        assertThat(cur5.data()).isEqualTo(entry(total));
+        assertThat(cur5.id()).isEqualTo(total);
       }
     }
   }
 
   @Test
-  void iterationSkipsPrunedIds() {
+  void aReaderWhoseNextEntriesArePrunedGetsATypedErrorNeverASilentJump() {
     WalOptions o = opts().maxEntriesPerSegment(3).build();
     try (Wal wal = Wal.open(o)) {
       for (int i = 0; i < 10; i++) {
         wal.append("s", entry(i));
       }
-      try (WalIterator early = wal.iter("s", 0)) {
-        assertThat(early.next()).isEqualTo(entry(0));
+      try (WalIterator early = wal.follow("s", 0)) {
+        assertThat(early.next().data()).isEqualTo(entry(0));
         assertThat(wal.truncate("s", 7)).isEqualTo(2);
         assertThat(wal.firstId("s")).isEqualTo(6);
-        // The next entry it returns is the first one still stored.
-        assertThat(early.next()).isEqualTo(entry(6));
-        assertThat(early.currentId()).isEqualTo(6);
+        // Entries 1..5 are gone under the reader: for a consumer that is missed entries.
+        assertThatThrownBy(early::next).isInstanceOfSatisfying(EntriesPrunedException.class,
+            e -> {
+              assertThat(e.fromId()).isEqualTo(1);
+              assertThat(e.firstAvailableId()).isEqualTo(6);
+              assertThat(e.stream()).isEqualTo("s");
+            });
       }
-      try (WalIterator it = wal.iter("s", 2)) {
+      // A reader that starts below the first id starts at the first id.
+      try (WalIterator it = wal.follow("s", 2)) {
         assertThat(it.hasNext()).isTrue();
-        assertThat(it.next()).isEqualTo(entry(6));
-        assertThat(it.currentId()).isEqualTo(6);
+        WalEntry cur7 = it.next();
+        assertThat(cur7.data()).isEqualTo(entry(6));
+        assertThat(cur7.id()).isEqualTo(6);
       }
     }
   }

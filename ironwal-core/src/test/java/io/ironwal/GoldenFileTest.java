@@ -83,7 +83,7 @@ class GoldenFileTest {
       try (WalIterator it = wal.iter("golden", 0)) {
         int i = 0;
         while (it.hasNext()) {
-          assertThat(it.next()).isEqualTo(entry(i++));
+          assertThat(it.next().data()).isEqualTo(entry(i++));
         }
         assertThat(i).isEqualTo(SINGLES + BATCH);
       }

@@ -180,7 +180,7 @@ class LockTest {
     Wal wal = Wal.open(opts(root));
     wal.appendBatch("s", List.of(bytes("a"), bytes("b")));
     WalIterator it = wal.iter("s", 0);
-    assertThat(it.next()).isEqualTo(bytes("a"));
+    assertThat(it.next().data()).isEqualTo(bytes("a"));
     TxnWriter writer = wal.writer("s");
     writer.add(bytes("pending"));
     wal.close();

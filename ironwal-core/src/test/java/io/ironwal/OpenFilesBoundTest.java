@@ -191,11 +191,19 @@ class OpenFilesBoundTest {
             int i = rnd.nextInt(iterators.size());
             WalIterator it = iterators.get(i);
             int stream = iteratorStreams.get(i);
-            for (int k = 0; k < 3 && it.hasNext(); k++) {
-              byte[] e = it.next();
-              assertThat(e).isEqualTo(Entries.make(stream, it.currentId()));
+            boolean pruned = false;
+            try {
+              for (int k = 0; k < 3 && it.hasNext(); k++) {
+                WalEntry eEntry = it.next();
+                byte[] e = eEntry.data();
+                assertThat(e).isEqualTo(Entries.make(stream, eEntry.id()));
+              }
+            } catch (EntriesPrunedException gone) {
+              // Another thread pruned what this reader needed next: typed, never a jump.
+              assertThat(gone.fromId()).isLessThan(wal.firstId(name(stream)));
+              pruned = true;
             }
-            if (rnd.nextInt(5) == 0) {
+            if (pruned || rnd.nextInt(5) == 0) {
               it.close();
               iterators.remove(i);
               iteratorStreams.remove(i);
@@ -233,8 +241,9 @@ class OpenFilesBoundTest {
       try (WalIterator it = wal.iter(n, 0)) {
         long id = first;
         while (it.hasNext()) {
-          assertThat(it.next()).isEqualTo(Entries.make(s, id));
-          assertThat(it.currentId()).isEqualTo(id);
+          WalEntry cur9 = it.next();
+          assertThat(cur9.data()).isEqualTo(Entries.make(s, id));
+          assertThat(cur9.id()).isEqualTo(id);
           id++;
         }
         assertThat(id).isEqualTo(next);

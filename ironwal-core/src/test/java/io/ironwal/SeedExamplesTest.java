@@ -83,9 +83,10 @@ class SeedExamplesTest {
       List<Long> ids = new ArrayList<>();
       try (WalIterator it = wal.iter("logs", 5)) {
         while (it.hasNext()) {
-          byte[] e = it.next();
-          assertThat(new String(e, UTF_8)).isEqualTo("e" + it.currentId());
-          ids.add(it.currentId());
+          WalEntry eEntry = it.next();
+          byte[] e = eEntry.data();
+          assertThat(new String(e, UTF_8)).isEqualTo("e" + eEntry.id());
+          ids.add(eEntry.id());
         }
       }
       assertThat(ids).hasSize(45).first().isEqualTo(5L);
@@ -132,8 +133,9 @@ class SeedExamplesTest {
       assertThat(wal.nextId("logs")).isEqualTo(36);
       assertThat(wal.stats("logs").segmentCount()).isEqualTo(1);
       try (WalIterator it = wal.iter("logs", 0)) {
-        assertThat(it.next()).isEqualTo("e30".getBytes(UTF_8));
-        assertThat(it.currentId()).isEqualTo(30);
+        WalEntry cur10 = it.next();
+        assertThat(cur10.data()).isEqualTo("e30".getBytes(UTF_8));
+        assertThat(cur10.id()).isEqualTo(30);
       }
     }
   }

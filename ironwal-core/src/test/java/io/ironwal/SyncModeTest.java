@@ -307,7 +307,7 @@ class SyncModeTest {
       try (WalIterator it = failing.iter("s", 0)) {
         int n = 0;
         while (it.hasNext()) {
-          assertThat(it.next()).isEqualTo(attempted.get(n++));
+          assertThat(it.next().data()).isEqualTo(attempted.get(n++));
         }
         assertThat(n).isEqualTo(5);
       }
@@ -374,9 +374,10 @@ class SyncModeTest {
       long visible = 0;
       try (WalIterator it = failing.iter("s", 1)) {
         while (it.hasNext()) {
-          byte[] e = it.next();
-          assertThat(e).as("visible id %d was acknowledged", it.currentId())
-              .isEqualTo(acked.get(it.currentId()));
+          WalEntry eEntry = it.next();
+          byte[] e = eEntry.data();
+          assertThat(e).as("visible id %d was acknowledged", eEntry.id())
+              .isEqualTo(acked.get(eEntry.id()));
           visible++;
         }
       }

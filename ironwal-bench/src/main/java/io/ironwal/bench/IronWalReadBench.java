@@ -132,7 +132,7 @@ public class IronWalReadBench {
         }
         c.iterator = w.wal.iter(STREAM, 0);
       }
-      sum += c.iterator.next().length;
+      sum += c.iterator.next().length();
     }
     return sum;
   }

@@ -213,11 +213,12 @@ final class DemoCommand extends BaseCommand {
       long first = e.getValue().keySet().iterator().next();
       try (WalIterator it = wal.iter(e.getKey(), first)) {
         while (it.hasNext()) {
-          byte[] v = it.next();
-          byte[] expected = e.getValue().get(it.currentId());
+          io.ironwal.WalEntry entry = it.next();
+          byte[] v = entry.data();
+          byte[] expected = e.getValue().get(entry.id());
           if (expected == null || !Arrays.equals(v, expected)) {
             throw new CliException(ExitCode.CORRUPTION, "scan of '" + e.getKey()
-                + "' returned a wrong entry at id " + it.currentId());
+                + "' returned a wrong entry at id " + entry.id());
           }
           scanned++;
         }

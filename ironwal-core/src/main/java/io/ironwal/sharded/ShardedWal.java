@@ -39,7 +39,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *   for (int shard = 0; shard < s.shardCount(); shard++) {
  *     try (WalIterator it = s.iterShard(shard, latest.checkpoint().offset(shard))) {
  *       while (it.hasNext()) {
- *         process(shard, it.currentId(), it.next());
+ *         WalEntry e = it.next();
+ *         process(shard, e.id(), e.data());
  *       }
  *     }
  *   }

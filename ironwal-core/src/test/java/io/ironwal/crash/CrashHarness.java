@@ -1,5 +1,6 @@
 package io.ironwal.crash;
 
+import io.ironwal.WalEntry;
 import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.CorruptionException;
 import io.ironwal.CorruptionPolicy;
@@ -227,7 +228,8 @@ final class CrashHarness {
         if (!it.hasNext()) {
           throw new AssertionError("iterator ended at " + id + ", expected up to " + to);
         }
-        byte[] got = it.next();
+        WalEntry gotEntry = it.next();
+        byte[] got = gotEntry.data();
         if (!Arrays.equals(got, Payloads.entry(ledger.seed(), stream, id))) {
           throw new AssertionError("entry " + id + " differs after recovery and append");
         }

@@ -102,7 +102,7 @@ public final class DiskFullMain {
   private static void check(Wal wal, long seed, long next) {
     try (WalIterator it = wal.iter("s", 0)) {
       for (long id = 0; id < next; id++) {
-        if (!it.hasNext() || !Arrays.equals(it.next(), Payloads.entry(seed, "s", id))) {
+        if (!it.hasNext() || !Arrays.equals(it.next().data(), Payloads.entry(seed, "s", id))) {
           System.out.println("EXPECTATION entry " + id + " missing or wrong after reopen");
           System.exit(7);
         }

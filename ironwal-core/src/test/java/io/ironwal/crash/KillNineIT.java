@@ -1,5 +1,6 @@
 package io.ironwal.crash;
 
+import io.ironwal.WalEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ironwal.SyncMode;
@@ -287,9 +288,10 @@ class KillNineIT {
         long id = first;
         try (WalIterator it = wal.iter(s, first)) {
           while (it.hasNext()) {
-            byte[] got = it.next();
-            if (it.currentId() != id) {
-              return "iterator gave id " + it.currentId() + ", expected " + id + ": " + where;
+            WalEntry gotEntry = it.next();
+            byte[] got = gotEntry.data();
+            if (gotEntry.id() != id) {
+              return "iterator gave id " + gotEntry.id() + ", expected " + id + ": " + where;
             }
             if (!Arrays.equals(got, Payloads.entry(state.payloadSeed, s, id))) {
               return "entry " + id + " is not what was written: " + where;

@@ -1,5 +1,6 @@
 package io.ironwal.crash;
 
+import io.ironwal.WalEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ironwal.CorruptionException;
@@ -196,7 +197,7 @@ class RealFileDamageTest {
     try (WalIterator it = wal.iter(STREAM, from)) {
       for (long id = from; id < to; id++) {
         assertThat(it.hasNext()).as("entry " + id).isTrue();
-        assertThat(it.next()).as("entry " + id).isEqualTo(Payloads.entry(payloadSeed, STREAM, id));
+        assertThat(it.next().data()).as("entry " + id).isEqualTo(Payloads.entry(payloadSeed, STREAM, id));
       }
       assertThat(it.hasNext()).isFalse();
     }
@@ -362,9 +363,10 @@ class RealFileDamageTest {
           if (!it.hasNext()) {
             return "iterator ended early at " + id;
           }
-          byte[] got = it.next();
-          if (it.currentId() != id) {
-            return "iterator skipped to " + it.currentId() + " from " + id;
+          WalEntry gotEntry = it.next();
+          byte[] got = gotEntry.data();
+          if (gotEntry.id() != id) {
+            return "iterator skipped to " + gotEntry.id() + " from " + id;
           }
           if (!Arrays.equals(got, Payloads.entry(payloadSeed, STREAM, id))) {
             return "SILENT CORRUPTION: iterator returned wrong bytes for " + id;

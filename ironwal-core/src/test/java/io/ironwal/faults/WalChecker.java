@@ -1,5 +1,6 @@
 package io.ironwal.faults;
 
+import io.ironwal.WalEntry;
 import io.ironwal.Wal;
 import io.ironwal.WalIterator;
 import java.util.Arrays;
@@ -68,9 +69,10 @@ public final class WalChecker {
     long expected = first;
     try (WalIterator it = wal.iter(stream, first)) {
       while (it.hasNext()) {
-        byte[] got = it.next();
-        if (it.currentId() != expected) {
-          throw new AssertionError("iterator gave id " + it.currentId() + ", expected " + expected
+        WalEntry gotEntry = it.next();
+        byte[] got = gotEntry.data();
+        if (gotEntry.id() != expected) {
+          throw new AssertionError("iterator gave id " + gotEntry.id() + ", expected " + expected
               + ": " + where);
         }
         if (expected >= next) {

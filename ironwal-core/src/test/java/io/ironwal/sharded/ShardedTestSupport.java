@@ -50,7 +50,7 @@ final class ShardedTestSupport {
     List<String> out = new ArrayList<>();
     try (io.ironwal.WalIterator it = wal.iterShard(shard, offset)) {
       while (it.hasNext()) {
-        out.add(s(it.next()));
+        out.add(s(it.next().data()));
       }
     }
     return out;

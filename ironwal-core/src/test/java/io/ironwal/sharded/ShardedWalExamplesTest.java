@@ -148,7 +148,7 @@ class ShardedWalExamplesTest {
         }
         try (WalIterator it = wal.iterShard(shard, offset)) {
           while (it.hasNext()) {
-            processed.add(ShardedTestSupport.s(it.next()));
+            processed.add(ShardedTestSupport.s(it.next().data()));
           }
         }
       }

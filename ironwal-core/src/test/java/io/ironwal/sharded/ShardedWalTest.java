@@ -16,6 +16,7 @@ import io.ironwal.SyncMode;
 import io.ironwal.Wal;
 import io.ironwal.WalClosedException;
 import io.ironwal.WalException;
+import io.ironwal.WalEntry;
 import io.ironwal.WalIterator;
 import io.ironwal.WalOptions;
 import java.nio.file.Files;
@@ -531,8 +532,9 @@ class ShardedWalTest {
     try (ShardedWal w = open(1)) {
       w.appendBatchForKey(b("k"), List.of(b("a"), b("b"), b("c")));
       try (WalIterator it = w.iterShard(0, 1)) {
-        assertThat(s(it.next())).isEqualTo("b");
-        assertThat(it.currentId()).isEqualTo(1);
+        WalEntry e = it.next();
+        assertThat(s(e.data())).isEqualTo("b");
+        assertThat(e.id()).isEqualTo(1);
       }
     }
   }

@@ -99,6 +99,7 @@ public final class FileCache implements AutoCloseable {
 
   private final Storage storage;
   private final int maxOpen;
+  private final MappingBudget mappings;
   /** A file and whether the handle is the I/O owner's (write) or a reader's. */
   private record Key(Path path, boolean write) {}
 
@@ -115,6 +116,7 @@ public final class FileCache implements AutoCloseable {
   public FileCache(Storage storage, int maxOpen) {
     this.storage = storage;
     this.maxOpen = maxOpen;
+    this.mappings = new MappingBudget(maxOpen);
   }
 
   /**
@@ -284,6 +286,15 @@ public final class FileCache implements AutoCloseable {
    */
   public synchronized int openCount() {
     return open.size() + opening;
+  }
+
+  /**
+   * Returns the bound on write mappings, which is the bound on open files.
+   *
+   * @return the budget
+   */
+  public MappingBudget mappings() {
+    return mappings;
   }
 
   /**

@@ -7,6 +7,7 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.HashSet;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -106,47 +107,77 @@ public final class FileSystemStorage implements Storage {
   }
 
   /**
-   * Lock files held by this JVM. POSIX record locks belong to the process, and closing any
-   * descriptor of a file drops all of the process's locks on it, so a second opener in this JVM
-   * must be refused before it opens a channel on a lock file this JVM holds.
+   * Lock files held by this JVM, by file identity (device and inode where the platform has them,
+   * else the real path). POSIX record locks belong to the process, and closing ANY descriptor of
+   * a file drops all of the process's locks on it: a second opener in this JVM must be refused
+   * before it opens a channel on a lock file this JVM holds, also when it reaches the same file
+   * by another name (a symbolic link, or a hard link as {@code cp -al} makes).
    */
-  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+  private static final Set<Object> HELD = new HashSet<>();
+  /**
+   * Channels that must never be closed: opened on a file that turned out, after the open, to be
+   * one this JVM holds locked (another name for it appeared meanwhile). Closing them would drop
+   * the lock.
+   */
+  private static final List<FileChannel> PARKED = new ArrayList<>();
+
+  private static Object identity(Path real) throws IOException {
+    try {
+      Object key = Files.readAttributes(real, BasicFileAttributes.class).fileKey();
+      return key != null ? key : real;
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
 
   @Override
   public Closeable tryLock(Path lockFile) throws IOException {
     // The real path, so a second opener through a symbolic link is recognised too.
-    Path key = lockFile.toAbsolutePath().getParent().toRealPath().resolve(lockFile.getFileName());
-    if (!HELD.add(key)) {
-      return null;
-    }
-    FileChannel ch;
-    FileLock lock;
-    try {
-      ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Path real = lockFile.toAbsolutePath().getParent().toRealPath().resolve(lockFile.getFileName());
+    synchronized (HELD) {
+      Object before = identity(real);
+      if (before != null && HELD.contains(before)) {
+        return null;
+      }
+      FileChannel ch = FileChannel.open(real, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      Object key;
+      try {
+        key = identity(real);
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+      if (key == null || HELD.contains(key)) {
+        // Replaced or relinked between the look-up and the open: never close this descriptor.
+        PARKED.add(ch);
+        return null;
+      }
+      FileLock lock;
       try {
         lock = ch.tryLock();
       } catch (OverlappingFileLockException e) {
         lock = null;
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
       }
       if (lock == null) {
         ch.close(); // This JVM held no lock on the file, so closing drops nothing of ours.
-        HELD.remove(key);
         return null;
       }
-    } catch (IOException | RuntimeException e) {
-      HELD.remove(key);
-      throw e;
+      HELD.add(key);
+      FileLock held = lock;
+      return () -> {
+        synchronized (HELD) {
+          try {
+            held.release();
+          } finally {
+            ch.close();
+            HELD.remove(key);
+          }
+        }
+      };
     }
-    FileLock held = lock;
-    FileChannel heldChannel = ch;
-    return () -> {
-      try {
-        held.release();
-      } finally {
-        heldChannel.close();
-        HELD.remove(key);
-      }
-    };
   }
 
   /** A {@link StorageFile} on a {@link FileChannel}. */

@@ -3,10 +3,12 @@ package io.ironwal.internal.segment;
 import io.ironwal.internal.format.SegmentHeader;
 import io.ironwal.internal.io.FileCache;
 import io.ironwal.internal.io.MappedRegion;
+import io.ironwal.internal.io.MappingBudget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.util.concurrent.locks.Lock;
 
 /**
  * The segment a stream appends to, in space preallocated with real zeroes.
@@ -36,7 +38,7 @@ import java.nio.file.Path;
  * holding the stream's write lock; the I/O owner touches the mapping and the write position only
  * while that appender waits for it, and otherwise writes only beyond the mapped range.
  */
-public final class ActiveSegment {
+public final class ActiveSegment implements MappingBudget.Mapping {
   /** Smallest preallocation step. */
   static final int MIN_CHUNK_BYTES = 64 << 10;
   /** Largest preallocation step. */
@@ -48,6 +50,8 @@ public final class ActiveSegment {
   private final FileCache files;
   private final long maxSegmentSize;
   private final boolean copied;
+  /** The stream's write lock: held by an appender while it copies into the mapping. */
+  private final Lock ownerLock;
   private volatile FrameIndex index;
   /** The mapping frames are copied into (copied mode), covering [regionStart, regionEnd). */
   private MappedRegion region;
@@ -58,11 +62,18 @@ public final class ActiveSegment {
   private long entryCount;
   private int chunkBytes = MIN_CHUNK_BYTES;
   private volatile long syncedThrough;
+  /**
+   * Where a cut-back after a failed fsync stops at the latest: the end of what recovery found.
+   * Those frames were acknowledged by an earlier process (fsynced, in STRICT) even if this one
+   * cannot prove it; a failed fsync of ours makes them no less durable than they were.
+   */
+  private final long cutFloor;
   private volatile boolean sealed;
 
   private ActiveSegment(Path path, long firstId, FileCache files, long maxSegmentSize,
-      boolean copied, FrameIndex index, long writePos, long fileSize, long entryCount,
-      long syncedThrough) {
+      boolean copied, Lock ownerLock, FrameIndex index, long writePos, long fileSize,
+      long entryCount, long syncedThrough) {
+    this.ownerLock = ownerLock;
     this.path = path;
     this.firstId = firstId;
     this.files = files;
@@ -73,6 +84,7 @@ public final class ActiveSegment {
     this.zeroedEnd = fileSize;
     this.entryCount = entryCount;
     this.syncedThrough = syncedThrough;
+    this.cutFloor = writePos;
   }
 
   /**
@@ -84,12 +96,13 @@ public final class ActiveSegment {
    * @param firstId its first id
    * @param maxSegmentSize the soft size limit
    * @param copied whether appenders copy frames into a mapping (ASYNC, BATCH_ONLY)
+   * @param ownerLock the stream's write lock, held by appenders while they copy
    * @return the segment, empty
    * @throws IOException on failure; a file this call created is deleted again, and an existing
    *     file is never touched
    */
   public static ActiveSegment create(FileCache files, Path path, long firstId,
-      long maxSegmentSize, boolean copied) throws IOException {
+      long maxSegmentSize, boolean copied, Lock ownerLock) throws IOException {
     FileCache.Handle h = files.acquireNew(path);
     try {
       if (h.file().size() != 0) {
@@ -123,8 +136,8 @@ public final class ActiveSegment {
         files.release(h);
       }
     }
-    return new ActiveSegment(path, firstId, files, maxSegmentSize, copied, new FrameIndex(),
-        SegmentHeader.SIZE, SegmentHeader.SIZE, 0, SegmentHeader.SIZE);
+    return new ActiveSegment(path, firstId, files, maxSegmentSize, copied, ownerLock,
+        new FrameIndex(), SegmentHeader.SIZE, SegmentHeader.SIZE, 0, SegmentHeader.SIZE);
   }
 
   /**
@@ -135,6 +148,7 @@ public final class ActiveSegment {
    * @param firstId its first id
    * @param maxSegmentSize the soft size limit
    * @param copied whether appenders copy frames into a mapping
+   * @param ownerLock the stream's write lock, held by appenders while they copy
    * @param index its frame index (complete up to {@code writePos}), or {@code null} to build later
    * @param writePos the end of its valid frames
    * @param fileSize its size (zeroes after {@code writePos})
@@ -144,10 +158,10 @@ public final class ActiveSegment {
    * @return the segment
    */
   public static ActiveSegment resume(FileCache files, Path path, long firstId,
-      long maxSegmentSize, boolean copied, FrameIndex index, long writePos, long fileSize,
-      long entryCount, long durableEnd) {
-    return new ActiveSegment(path, firstId, files, maxSegmentSize, copied, index, writePos,
-        fileSize, entryCount, Math.min(durableEnd, writePos));
+      long maxSegmentSize, boolean copied, Lock ownerLock, FrameIndex index, long writePos,
+      long fileSize, long entryCount, long durableEnd) {
+    return new ActiveSegment(path, firstId, files, maxSegmentSize, copied, ownerLock, index,
+        writePos, fileSize, entryCount, Math.min(durableEnd, writePos));
   }
 
   /**
@@ -299,7 +313,9 @@ public final class ActiveSegment {
 
   /**
    * Makes room for a frame of {@code frameLength} bytes after the write position: zeroes the
-   * space if it is not yet, and in copied mode maps it. I/O owner, while the appender waits.
+   * space if it is not yet, and in copied mode maps it if the WAL's {@link MappingBudget} allows
+   * (if not, {@link #hasRoom} stays false and the frame is written by {@link #write}). I/O owner,
+   * while the appender waits.
    *
    * @param frameLength the frame's size
    * @throws IOException on failure; nothing was written then
@@ -311,11 +327,17 @@ public final class ActiveSegment {
     }
     if (copied) {
       releaseRegion();
+      if (!files.mappings().acquire(this)) {
+        return;
+      }
       FileCache.Handle h = files.acquireForWrite(path);
       try {
         long end = zeroedEnd;
         region = h.file().mapForWrite(writePos, (int) Math.min(Integer.MAX_VALUE, end - writePos));
         regionEnd = writePos + region.length();
+      } catch (IOException | RuntimeException e) {
+        files.mappings().release(this);
+        throw e;
       } finally {
         files.release(h);
       }
@@ -433,7 +455,7 @@ public final class ActiveSegment {
    */
   public long cutBackToSynced() throws IOException {
     releaseRegion();
-    long keep = Math.max(SegmentHeader.SIZE, syncedThrough);
+    long keep = Math.max(cutFloor, syncedThrough);
     // Readers' mappings of the old length must go before the file shrinks under them.
     files.invalidate(path);
     FileCache.Handle h = files.acquireForWrite(path);
@@ -454,6 +476,26 @@ public final class ActiveSegment {
       region.release();
       region = null;
       regionEnd = 0;
+      files.mappings().release(this);
+    }
+  }
+
+  /**
+   * Releases the mapping for another stream's segment that needs one, if no appender of this
+   * stream is copying into it (the budget calls this from that stream's I/O owner).
+   *
+   * @return whether the mapping was released
+   */
+  @Override
+  public boolean tryUnmap() {
+    if (!ownerLock.tryLock()) {
+      return false;
+    }
+    try {
+      releaseRegion();
+      return true;
+    } finally {
+      ownerLock.unlock();
     }
   }
 

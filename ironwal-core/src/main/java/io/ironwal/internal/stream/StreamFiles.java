@@ -77,7 +77,7 @@ final class StreamFiles {
 
   private ActiveSegment newSegment(long first) throws IOException {
     ActiveSegment seg = ActiveSegment.create(stream.engine.files(), SegmentNames.path(dir, first),
-        first, stream.options().maxSegmentSize(), stream.copiedWrites());
+        first, stream.options().maxSegmentSize(), stream.copiedWrites(), stream.writer.lock);
     storage.syncDirectory(dir);
     return seg;
   }

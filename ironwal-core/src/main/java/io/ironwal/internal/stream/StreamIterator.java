@@ -1,9 +1,11 @@
 package io.ironwal.internal.stream;
 
 import io.ironwal.CorruptionException;
+import io.ironwal.EntriesPrunedException;
 import io.ironwal.SegmentNotFoundException;
 import io.ironwal.WalClosedException;
 import io.ironwal.WalIoException;
+import io.ironwal.WalEntry;
 import io.ironwal.WalIterator;
 import io.ironwal.internal.format.FrameDecoder;
 import io.ironwal.internal.format.FrameDecoder.Probe;
@@ -17,29 +19,38 @@ import java.util.NoSuchElementException;
 
 /**
  * Reads a stream sequentially through a read-ahead {@link FrameCursor}, decoding one frame at a
- * time and handing out its entries; moves to the next segment when the ids reach its first id.
- * Holds no file between calls. Not thread-safe.
+ * time and handing out its entries with their ids; moves to the next segment when the ids reach
+ * its first id. Finite (up to the end at creation) or following. Holds no file between calls.
+ * Not thread-safe.
  */
 final class StreamIterator implements WalIterator {
   private static final int READ_AHEAD_BYTES = 256 << 10;
 
   private final WalEngine engine;
   private final String streamName;
+  private final boolean following;
+  /** A finite iterator's end: the stream's visible end when it was created. */
+  private final long endId;
   private Stream stream;
   private long nextId;
-  private long currentId = -1;
   private byte[][] frame;
   private long frameFirstId;
   private long segFirst = -1;
   private Path segPath;
   private FrameCursor cursor;
   private boolean closed;
+  /** Whether the cursor may stand before the start (after a seek), not at the next frame. */
+  private boolean seeking;
 
-  StreamIterator(WalEngine engine, String streamName, long startId) {
+  StreamIterator(WalEngine engine, String streamName, long startId, boolean following) {
     this.engine = engine;
     this.streamName = streamName;
-    this.nextId = startId;
+    this.following = following;
     this.stream = engine.lookup(streamName);
+    Stream s = stream;
+    // A start below the first id starts at the first id; only later pruning is an error.
+    this.nextId = s != null ? Math.max(startId, s.firstId()) : startId;
+    this.endId = s != null ? s.visibleNextId() : 0;
   }
 
   private Stream stream() {
@@ -66,23 +77,23 @@ final class StreamIterator implements WalIterator {
     if (s == null) {
       return false;
     }
-    if (nextId < s.firstId()) {
-      nextId = s.firstId(); // Pruned ids are skipped.
+    long first = s.firstId();
+    if (nextId < first) {
+      throw new EntriesPrunedException(streamName, nextId, first);
     }
-    return nextId < s.visibleNextId();
+    return nextId < (following ? s.visibleNextId() : endId);
   }
 
   @Override
-  public byte[] next() {
+  public WalEntry next() {
     if (!hasNext()) {
       throw new NoSuchElementException("no entry " + nextId + " in stream '" + streamName + "' yet");
     }
     if (frame == null || nextId < frameFirstId || nextId >= frameFirstId + frame.length) {
       loadFrame();
     }
-    byte[] e = frame[(int) (nextId - frameFirstId)];
-    currentId = nextId++;
-    return e;
+    long id = nextId++;
+    return new WalEntry(id, frame[(int) (id - frameFirstId)]);
   }
 
   private void loadFrame() {
@@ -108,6 +119,11 @@ final class StreamIterator implements WalIterator {
             openCursor(view);
           }
         }
+        // Frames before the start are stepped over by header, as get does: damage in a frame
+        // before the entries asked for is not this read's business (its own frame is checked).
+        if (seeking && cursor.skipBefore(nextId)) {
+          continue;
+        }
         long at = cursor.offset();
         Probe p = cursor.next();
         if (!p.isFrame()) {
@@ -121,15 +137,14 @@ final class StreamIterator implements WalIterator {
               + p.header.firstId, segPath, at);
         }
         frame = StreamReader.decode(cursor, p, segPath, at);
+        seeking = false;
         frameFirstId = p.header.firstId;
         return;
       }
     } catch (NoSuchFileException e) {
       cursor = null;
       if (nextId < s.firstId()) {
-        nextId = s.firstId();
-        loadFrame();
-        return;
+        throw new EntriesPrunedException(streamName, nextId, s.firstId());
       }
       throw new SegmentNotFoundException(Path.of(e.getFile()));
     } catch (IOException e) {
@@ -150,11 +165,12 @@ final class StreamIterator implements WalIterator {
       start = SegmentHeader.SIZE;
     }
     cursor = new FrameCursor(engine.source(segPath), start, view.limit(), READ_AHEAD_BYTES);
+    seeking = true;
   }
 
   @Override
-  public long currentId() {
-    return currentId;
+  public boolean isFollowing() {
+    return following;
   }
 
   @Override
@@ -165,6 +181,9 @@ final class StreamIterator implements WalIterator {
   @Override
   public boolean awaitNext(Duration timeout) throws InterruptedException {
     checkOpen();
+    if (!following) {
+      return hasNext();
+    }
     long nanos = timeout.toNanos();
     long deadline = System.nanoTime() + nanos;
     if (hasNext()) {

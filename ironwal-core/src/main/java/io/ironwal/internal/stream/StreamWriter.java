@@ -77,6 +77,8 @@ final class StreamWriter implements LogWorker.Owner {
   private long batchWrittenThrough;
   /** The latest frame written (not necessarily durable). */
   private volatile Tail written;
+  /** The end recovery found at open (the floor of a cut-back). */
+  private final Tail recoveredEnd;
   /** The latest durable tail; only the worker moves it. */
   private volatile Tail durable;
   /** What readers may see: acknowledged appends. */
@@ -109,7 +111,7 @@ final class StreamWriter implements LogWorker.Owner {
       // a process crash is in the page cache, not necessarily on the disk.
       this.active = ActiveSegment.resume(stream.engine.files(),
           SegmentNames.path(stream.dir, activeId), activeId, stream.options().maxSegmentSize(),
-          copied, recovered.activeIndex(), recovered.writePos(), recovered.fileSize(),
+          copied, lock, recovered.activeIndex(), recovered.writePos(), recovered.fileSize(),
           recovered.activeEntryCount(), recovered.durableEnd());
       this.nextId = recovered.nextId();
       this.dirty = recovered.activeIndex() != null;
@@ -119,6 +121,7 @@ final class StreamWriter implements LogWorker.Owner {
     Tail t = new Tail(active, end, nextId);
     this.written = t;
     this.visible = t;
+    this.recoveredEnd = t;
     this.durable = new Tail(active, active == null ? 0 : active.syncedThrough(), durableNext);
   }
 
@@ -192,14 +195,23 @@ final class StreamWriter implements LogWorker.Owner {
           frame = encode(first, rawSize, batch, single, active.syncedThrough());
         }
         int len = frame.remaining();
-        if (!active.hasRoom(len)) {
-          ActiveSegment a = active;
+        ActiveSegment a = active;
+        if (!a.hasRoom(len)) {
           call(() -> {
             a.makeRoom(len);
             return null;
           });
         }
-        active.copy(frame, first, count);
+        if (a.hasRoom(len)) {
+          a.copy(frame, first, count);
+        } else {
+          // The WAL holds as many mappings as it may: the worker writes this frame instead.
+          ByteBuffer f = frame;
+          call(() -> {
+            a.write(f, first, count);
+            return null;
+          });
+        }
       } catch (WalException e) {
         throw e;
       } catch (RuntimeException e) {
@@ -425,12 +437,11 @@ final class StreamWriter implements LogWorker.Owner {
   private void cutBack() {
     ActiveSegment a = active;
     try {
-      long end = a.cutBackToSynced();
+      a.cutBackToSynced();
+      // Readers go back to what is durable, or at least to what recovery found (the cut never
+      // goes below it: an earlier process acknowledged those frames).
       Tail d = durable;
-      if (d.segment() != a || d.endOffset() > end) {
-        d = new Tail(a, Math.min(end, d.segment() == a ? d.endOffset() : end), d.nextId());
-      }
-      visible = d;
+      visible = d.nextId() >= recoveredEnd.nextId() ? d : recoveredEnd;
     } catch (IOException | RuntimeException cutFailed) {
       stream.engine.failAll(cutFailed);
     }

@@ -220,6 +220,15 @@ public final class WalEngine {
     return files.openCount();
   }
 
+  /**
+   * Returns how many write mappings are held now (ASYNC and BATCH_ONLY).
+   *
+   * @return mappings, never above {@code maxOpenSegments}
+   */
+  public int openMappingCount() {
+    return files.mappings().count();
+  }
+
   /** I/O pool for the streams' workers. */
   Executor ioPool() {
     return ioPool;
@@ -395,10 +404,17 @@ public final class WalEngine {
     return s == null ? null : s.get(id);
   }
 
-  /** See {@link io.ironwal.Wal#iter}. */
-  public WalIterator iter(String stream, long startId) {
+  /**
+   * See {@link io.ironwal.Wal#iter} and {@link io.ironwal.Wal#follow}.
+   *
+   * @param stream the stream
+   * @param startId the first id to read
+   * @param following whether the iterator also reads entries appended later
+   * @return the iterator
+   */
+  public WalIterator iter(String stream, long startId, boolean following) {
     existing(stream);
-    return new StreamIterator(this, stream, startId);
+    return new StreamIterator(this, stream, startId, following);
   }
 
   Stream lookup(String stream) {
