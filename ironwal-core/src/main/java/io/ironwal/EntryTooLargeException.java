@@ -4,7 +4,7 @@ package io.ironwal;
  * An entry or a batch does not fit in one frame (see {@link WalOptions#MAX_FRAME_PAYLOAD_BYTES}).
  * Nothing was written.
  */
-public class EntryTooLargeException extends WalException {
+public class EntryTooLargeException extends InvalidArgumentException {
   private static final long serialVersionUID = 1L;
   /** The refused size in bytes. */
   private final long size;

@@ -2,9 +2,10 @@ package io.ironwal;
 
 /**
  * An argument of a call is invalid: a {@code null} entry, a negative id. Nothing on disk was
- * touched.
+ * touched. An {@link IllegalArgumentException}, as Java callers expect of a bad argument; data and
+ * I/O errors are {@link WalException}s instead.
  */
-public class InvalidArgumentException extends WalException {
+public class InvalidArgumentException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   /**

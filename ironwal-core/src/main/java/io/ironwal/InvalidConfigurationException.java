@@ -1,7 +1,7 @@
 package io.ironwal;
 
 /** An option or argument is out of range or makes no sense. Nothing on disk was touched. */
-public class InvalidConfigurationException extends WalException {
+public class InvalidConfigurationException extends InvalidArgumentException {
   private static final long serialVersionUID = 1L;
 
   /**

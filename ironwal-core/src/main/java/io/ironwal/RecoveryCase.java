@@ -32,7 +32,12 @@ public enum RecoveryCase {
    * a power cut left in the never-fsynced tail. Everything from the damage on is cut and
    * quarantined as in R3 (none of it was acknowledged as durable), and logged as an error.
    */
-  R12_UNSYNCED_HOLE_CUT("hole in the never-fsynced tail: cut and quarantined with what follows");
+  R12_UNSYNCED_HOLE_CUT("hole in the never-fsynced tail: cut and quarantined with what follows"),
+  /**
+   * R13: a deletion of the stream was cut short after its directory was renamed to a tombstone
+   * ({@code <dir>.deleted}); the tombstone was removed, and the stream is gone.
+   */
+  R13_DELETION_FINISHED("deletion cut short: tombstone removed, the stream is gone");
 
   private final String description;
 

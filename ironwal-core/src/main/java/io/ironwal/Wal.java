@@ -4,6 +4,7 @@ import io.ironwal.internal.stream.WalEngine;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -37,8 +38,9 @@ import java.util.stream.StreamSupport;
  * for its write or fsync keeps waiting when interrupted, returns its normal result or error, and
  * leaves the interrupt flag set for the caller to see.
  *
- * <p><b>Errors.</b> Every method throws a subclass of {@link WalException}: bad arguments are
- * refused before anything touches the disk; after a failed write or fsync the stream refuses
+ * <p><b>Errors.</b> Bad arguments are refused before anything touches the disk with an {@link
+ * InvalidArgumentException} (an {@link IllegalArgumentException}); data and I/O errors are
+ * subclasses of {@link WalException}; after a failed write or fsync the stream refuses
  * further writes ({@link StreamFailedException}) until the WAL is reopened.
  */
 public final class Wal implements AutoCloseable {
@@ -352,6 +354,32 @@ public final class Wal implements AutoCloseable {
   }
 
   /**
+   * Deletes a stream and all its entries, crash-safely: after a crash at any point the stream is
+   * either whole or gone, never half there (its directory is renamed to a tombstone first, and an
+   * open finishes a deletion cut short, R13). Readers of the stream get {@link
+   * StreamNotFoundException}; a later append to the same name starts a new stream at id 0. A stream
+   * set aside by {@link WalOptions#isolateDamagedStreams()} can be deleted too.
+   *
+   * @param stream the stream
+   * @return {@code true} if it existed
+   * @throws WalIoException if the deletion fails (the next open finishes it)
+   */
+  public boolean deleteStream(String stream) {
+    return engine.deleteStream(stream);
+  }
+
+  /**
+   * Returns the streams that recovery refused at open and that were set aside because {@link
+   * WalOptions#isolateDamagedStreams()} is on, with recovery's reason; every operation on them
+   * fails with {@link StreamRefusedException}.
+   *
+   * @return refused stream names and why, sorted by name; empty normally
+   */
+  public Map<String, WalException> refusedStreams() {
+    return engine.refusedStreams();
+  }
+
+  /**
    * Deletes whole segment files of a stream whose every id is below {@code safeId}; never the
    * active segment. Ids are not renumbered: {@link #firstId(String)} rises to the first id of the
    * oldest remaining segment.
@@ -389,14 +417,6 @@ public final class Wal implements AutoCloseable {
     engine.flush(stream);
   }
 
-  /**
-   * Same as {@link #flush()}.
-   *
-   * @throws WalIoException if an fsync fails
-   */
-  public void sync() {
-    flush();
-  }
 
   /**
    * Lists the streams that exist under the root.

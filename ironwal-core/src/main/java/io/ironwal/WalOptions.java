@@ -4,6 +4,7 @@ import io.ironwal.internal.io.FileSystemStorage;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageSeam;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -49,6 +50,8 @@ public final class WalOptions {
   private final int minCompressionSize;
   private final ReadStrategy readStrategy;
   private final CorruptionPolicy onCorruption;
+  private final Duration flushInterval;
+  private final boolean isolateDamagedStreams;
   private final Storage storage;
 
   static {
@@ -77,6 +80,8 @@ public final class WalOptions {
     this.minCompressionSize = b.minCompressionSize;
     this.readStrategy = b.readStrategy;
     this.onCorruption = b.onCorruption;
+    this.flushInterval = b.flushInterval;
+    this.isolateDamagedStreams = b.isolateDamagedStreams;
     this.storage = b.storage;
   }
 
@@ -107,6 +112,8 @@ public final class WalOptions {
     b.minCompressionSize = minCompressionSize;
     b.readStrategy = readStrategy;
     b.onCorruption = onCorruption;
+    b.flushInterval = flushInterval;
+    b.isolateDamagedStreams = isolateDamagedStreams;
     b.storage = storage;
     return b;
   }
@@ -201,13 +208,40 @@ public final class WalOptions {
     return onCorruption;
   }
 
+  /**
+   * How often written but unsynced entries are fsynced in the background, or {@link
+   * Duration#ZERO} for never (the default): in {@link SyncMode#ASYNC}, and for single appends in
+   * {@link SyncMode#BATCH_ONLY}, this bounds what a machine crash can lose to about one interval
+   * plus one fsync, as Kafka's {@code log.flush.interval.ms} does. The fsync runs on the WAL's I/O
+   * threads, never on an appender's.
+   *
+   * @return the interval
+   */
+  public Duration flushInterval() {
+    return flushInterval;
+  }
+
+  /**
+   * Whether a stream that recovery refuses (damage it must not repair) is set aside instead of
+   * failing the whole open: the other streams open, and every operation on the refused one fails
+   * with {@link StreamRefusedException} carrying the reason; {@link Wal#refusedStreams()} lists
+   * them. Default {@code false}: the open fails.
+   *
+   * @return whether damaged streams are isolated
+   */
+  public boolean isolateDamagedStreams() {
+    return isolateDamagedStreams;
+  }
+
   @Override
   public String toString() {
     return "WalOptions{root=" + root + ", syncMode=" + syncMode + ", maxSegmentSize="
         + maxSegmentSize + ", maxEntriesPerSegment=" + maxEntriesPerSegment
         + ", maxOpenSegments=" + maxOpenSegments + ", blockCacheSize=" + blockCacheSize
         + ", compression=" + compression + ", minCompressionSize=" + minCompressionSize
-        + ", readStrategy=" + readStrategy + ", onCorruption=" + onCorruption + "}";
+        + ", readStrategy=" + readStrategy + ", onCorruption=" + onCorruption
+        + ", flushInterval=" + flushInterval + ", isolateDamagedStreams=" + isolateDamagedStreams
+        + "}";
   }
 
   /**
@@ -226,6 +260,8 @@ public final class WalOptions {
     private int minCompressionSize = DEFAULT_MIN_COMPRESSION_SIZE;
     private ReadStrategy readStrategy = ReadStrategy.STANDARD_IO;
     private CorruptionPolicy onCorruption = CorruptionPolicy.TRUNCATE;
+    private Duration flushInterval = Duration.ZERO;
+    private boolean isolateDamagedStreams;
     private Storage storage = FileSystemStorage.INSTANCE;
 
     private Builder(Path root) {
@@ -353,6 +389,34 @@ public final class WalOptions {
     }
 
     /**
+     * Sets the background fsync interval; see {@link WalOptions#flushInterval()}.
+     *
+     * @param interval at least 1 ms, or {@link Duration#ZERO} for never
+     * @return this builder
+     */
+    public Builder flushInterval(Duration interval) {
+      nonNull(interval, "flushInterval");
+      if (interval.isNegative() || (!interval.isZero() && interval.toMillis() < 1)) {
+        throw new InvalidConfigurationException(
+            "flushInterval must be zero (off) or at least 1 ms, got " + interval);
+      }
+      this.flushInterval = interval;
+      return this;
+    }
+
+    /**
+     * Sets whether streams that recovery refuses are isolated; see {@link
+     * WalOptions#isolateDamagedStreams()}.
+     *
+     * @param isolate {@code true} to open the healthy streams
+     * @return this builder
+     */
+    public Builder isolateDamagedStreams(boolean isolate) {
+      this.isolateDamagedStreams = isolate;
+      return this;
+    }
+
+    /**
      * Builds the immutable options.
      *
      * @return the options
@@ -381,12 +445,15 @@ public final class WalOptions {
         && maxOpenSegments == other.maxOpenSegments && blockCacheSize == other.blockCacheSize
         && compression == other.compression && minCompressionSize == other.minCompressionSize
         && readStrategy == other.readStrategy && onCorruption == other.onCorruption
+        && flushInterval.equals(other.flushInterval)
+        && isolateDamagedStreams == other.isolateDamagedStreams
         && storage == other.storage;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(root, syncMode, maxSegmentSize, maxEntriesPerSegment, maxOpenSegments,
-        blockCacheSize, compression, minCompressionSize, readStrategy, onCorruption);
+        blockCacheSize, compression, minCompressionSize, readStrategy, onCorruption, flushInterval,
+        isolateDamagedStreams);
   }
 }

@@ -50,7 +50,7 @@ class BadInputTest {
   }
 
   /** Runs a call that must fail with {@code type} and leave the whole temp dir untouched. */
-  private void refused(Class<? extends WalException> type, ThrowingCallable call) {
+  private void refused(Class<? extends RuntimeException> type, ThrowingCallable call) {
     Map<String, String> before = DirSnapshot.of(tmp);
     assertThatThrownBy(call).isInstanceOf(type);
     assertThat(DirSnapshot.of(tmp)).as("directory after a refused call").isEqualTo(before);
@@ -240,5 +240,24 @@ class BadInputTest {
     assertThat(wal.append("existing", bytes("three"))).isEqualTo(3);
     assertThat(wal.get("existing", 3)).hasValueSatisfying(
         v -> assertThat(v).isEqualTo(bytes("three")));
+  }
+
+  /** Java callers catch bad arguments as IllegalArgumentException; the name travels along. */
+  @org.junit.jupiter.api.Test
+  void badArgumentsAreIllegalArgumentExceptionsAndNamesTravelWithTheError() {
+    String hostile = "x".repeat(300);
+    try {
+      wal.append(hostile, bytes("x"));
+      throw new AssertionError("accepted an absurd name");
+    } catch (IllegalArgumentException e) {
+      assertThat(e).isInstanceOf(InvalidStreamNameException.class);
+      assertThat(((InvalidStreamNameException) e).name()).isEqualTo(hostile);
+    }
+    assertThatThrownBy(() -> wal.get("s", -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> WalOptions.builder(tmp).maxOpenSegments(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> wal.append("s", (byte[]) null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .isNotInstanceOf(WalException.class);
   }
 }

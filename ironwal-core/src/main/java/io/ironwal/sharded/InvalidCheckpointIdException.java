@@ -6,7 +6,7 @@ import io.ironwal.WalException;
  * A checkpoint id is {@code null}, empty or longer than {@link ShardedWal#MAX_CHECKPOINT_ID_BYTES}
  * bytes. Nothing on disk was touched.
  */
-public class InvalidCheckpointIdException extends WalException {
+public class InvalidCheckpointIdException extends io.ironwal.InvalidArgumentException {
   private static final long serialVersionUID = 1L;
 
   /**

@@ -113,6 +113,43 @@ final class StreamFiles {
     return drop;
   }
 
+  /** Suffix of a stream directory being deleted; never produced by {@link StreamNames}. */
+  static final String TOMBSTONE_SUFFIX = ".deleted";
+
+  /**
+   * Deletes the stream's files: the directory is renamed to a tombstone and the rename made
+   * durable (from then on the stream is gone, and recovery finishes a deletion cut short: R13),
+   * then the files and the tombstone are removed. After a crash the stream is whole or gone,
+   * never half there.
+   */
+  void deleteAll(ActiveSegment active) throws IOException {
+    if (active != null) {
+      active.releaseRegion();
+    }
+    for (long id : stream.segments.ids()) {
+      Path p = SegmentNames.path(dir, id);
+      stream.engine.files().invalidate(p);
+      stream.engine.indexCache().invalidate(p);
+      stream.engine.blockCache().invalidate(p);
+    }
+    if (storage.exists(dir)) {
+      Path tomb = dir.resolveSibling(dir.getFileName() + TOMBSTONE_SUFFIX);
+      storage.rename(dir, tomb);
+      storage.syncDirectory(dir.getParent());
+      removeTombstone(storage, tomb);
+    }
+    stream.segments.replace(new long[0]);
+  }
+
+  /** Removes a tombstone directory (flat: a stream directory has no subdirectories). */
+  static void removeTombstone(Storage storage, Path tomb) throws IOException {
+    for (String name : storage.list(tomb)) {
+      storage.delete(tomb.resolve(name));
+    }
+    storage.delete(tomb);
+    storage.syncDirectory(tomb.getParent());
+  }
+
   /** Records a clean end of the sealed active segment, so the next open need not scan it (R1). */
   void recordCleanEnd(ActiveSegment active, long nextId) throws IOException {
     AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),

@@ -3,6 +3,7 @@ package io.ironwal.internal.stream;
 import io.ironwal.CorruptionException;
 import io.ironwal.EntriesPrunedException;
 import io.ironwal.SegmentNotFoundException;
+import io.ironwal.StreamNotFoundException;
 import io.ironwal.WalClosedException;
 import io.ironwal.WalIoException;
 import io.ironwal.WalEntry;
@@ -76,6 +77,9 @@ final class StreamIterator implements WalIterator {
     Stream s = stream();
     if (s == null) {
       return false;
+    }
+    if (s.writer.isDeleted()) {
+      throw new StreamNotFoundException(streamName);
     }
     long first = s.firstId();
     if (nextId < first) {

@@ -32,10 +32,10 @@ public final class StreamNames {
    */
   public static String encode(String stream) {
     if (stream == null) {
-      throw new InvalidStreamNameException("stream name must not be null");
+      throw new InvalidStreamNameException(stream, "stream name must not be null");
     }
     if (stream.isEmpty()) {
-      throw new InvalidStreamNameException("stream name must not be empty");
+      throw new InvalidStreamNameException(stream, "stream name must not be empty");
     }
     byte[] utf8;
     try {
@@ -45,7 +45,7 @@ public final class StreamNames {
       utf8 = new byte[bb.remaining()];
       bb.get(utf8);
     } catch (CharacterCodingException e) {
-      throw new InvalidStreamNameException("stream name is not valid Unicode (lone surrogate)");
+      throw new InvalidStreamNameException(stream, "stream name is not valid Unicode (lone surrogate)");
     }
     StringBuilder sb = new StringBuilder(utf8.length + 8);
     for (byte b : utf8) {
@@ -56,7 +56,7 @@ public final class StreamNames {
         sb.append('_').append(HEX[c >>> 4]).append(HEX[c & 0xf]);
       }
       if (sb.length() > MAX_DIRECTORY_NAME_BYTES) {
-        throw new InvalidStreamNameException("stream name too long: its directory name would exceed "
+        throw new InvalidStreamNameException(stream, "stream name too long: its directory name would exceed "
             + MAX_DIRECTORY_NAME_BYTES + " bytes");
       }
     }

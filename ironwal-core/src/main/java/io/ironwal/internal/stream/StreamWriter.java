@@ -3,6 +3,7 @@ package io.ironwal.internal.stream;
 import io.ironwal.ConcurrencyConflictException;
 import io.ironwal.IdRange;
 import io.ironwal.StreamFailedException;
+import io.ironwal.StreamNotFoundException;
 import io.ironwal.SyncMode;
 import io.ironwal.WalClosedException;
 import io.ironwal.WalException;
@@ -89,6 +90,11 @@ final class StreamWriter implements LogWorker.Owner {
   private volatile boolean cutBackPending;
   /** Whether the holder of {@link #lock} is blocked waiting for the worker (not copying). */
   private volatile boolean appenderWaiting;
+  /** Set once the stream is deleted; this writer takes no more work. */
+  private volatile boolean deleted;
+  /** Whether a background flush is queued and not yet done. */
+  private final java.util.concurrent.atomic.AtomicBoolean backgroundFlushQueued =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   StreamWriter(Stream stream, RecoveredStream recovered) {
     this.stream = stream;
@@ -268,6 +274,9 @@ final class StreamWriter implements LogWorker.Owner {
     if (stream.engine.isClosed()) {
       throw new WalClosedException("Wal");
     }
+    if (deleted) {
+      throw new StreamNotFoundException(stream.name);
+    }
     Throwable f = failed != null ? failed : stream.engine.failure();
     if (f != null) {
       if (cutBackPending) {
@@ -366,6 +375,19 @@ final class StreamWriter implements LogWorker.Owner {
       markDurable(t);
       return null;
     });
+  }
+
+  /**
+   * Queues an fsync of what is written but not durable, without waiting (the background flush
+   * interval); one at a time. A failure fails the stream as any failed fsync does.
+   */
+  void flushInBackground() {
+    Tail t = written;
+    if (t.segment() == null || durable.nextId() >= t.nextId() || failed != null || deleted
+        || !backgroundFlushQueued.compareAndSet(false, true)) {
+      return;
+    }
+    syncTo(t).whenComplete((ok, error) -> backgroundFlushQueued.set(false));
   }
 
   /** Makes every write so far durable (flush in ASYNC and BATCH_ONLY; a no-op if nothing new). */
@@ -483,11 +505,42 @@ final class StreamWriter implements LogWorker.Owner {
     }
   }
 
+  /** Deletes the stream's files; see {@link StreamFiles#deleteAll}. */
+  void delete() {
+    lock.lock();
+    try {
+      if (stream.engine.isClosed()) {
+        throw new WalClosedException("Wal");
+      }
+      deleted = true;
+      ActiveSegment a = active;
+      try {
+        await(worker.submit(() -> {
+          files.deleteAll(a);
+          return null;
+        }));
+      } catch (WalIoException e) {
+        throw new WalIoException("deletion of stream '" + stream.name + "' failed; it is "
+            + "finished at the next open", asIo(e.getCause()));
+      }
+      active = null;
+      Tail empty = new Tail(null, 0, 0);
+      written = empty;
+      visible = empty;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isDeleted() {
+    return deleted;
+  }
+
   /** Seals the active segment and records a clean end in head.state. */
   void close() throws IOException {
     lock.lock();
     try {
-      if (active == null) {
+      if (active == null || deleted) {
         return;
       }
       if (cutBackPending) {

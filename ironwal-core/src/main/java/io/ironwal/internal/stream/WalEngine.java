@@ -7,6 +7,8 @@ import io.ironwal.IdRange;
 import io.ironwal.ReadStrategy;
 import io.ironwal.RecoveryReport;
 import io.ironwal.StreamNotFoundException;
+import io.ironwal.StreamRefusedException;
+import io.ironwal.SegmentNotFoundException;
 import io.ironwal.StreamStats;
 import io.ironwal.WalClosedException;
 import io.ironwal.WalException;
@@ -37,6 +39,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -71,6 +76,10 @@ public final class WalEngine {
   private final BlockCache blockCache;
   private final IndexCache indexCache = new IndexCache(INDEX_CACHE_BYTES);
   private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
+  /** Streams that recovery refused and that were set aside (isolateDamagedStreams). */
+  private final Map<String, WalException> refused = new ConcurrentHashMap<>();
+  /** Runs background flushes (flushInterval), or {@code null} if there are none. */
+  private final ScheduledExecutorService flusher;
   /** Runs the streams' file I/O; engine-owned threads, never interrupted by callers. */
   private final ThreadPoolExecutor ioPool;
   private final Map<String, Set<RecoveryCase>> recoveryCases = new TreeMap<>();
@@ -96,6 +105,29 @@ public final class WalEngine {
           return t;
         });
     ioPool.allowCoreThreadTimeOut(true);
+    Duration every = options.flushInterval();
+    if (every.isZero()) {
+      this.flusher = null;
+    } else {
+      this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ironwal-flush-" + rootName);
+        t.setDaemon(true);
+        return t;
+      });
+      // The timer only queues fsyncs for the streams' I/O owners; it never waits for one.
+      flusher.scheduleWithFixedDelay(this::flushInBackground, every.toNanos(), every.toNanos(),
+          TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void flushInBackground() {
+    for (Stream s : streams.values()) {
+      try {
+        s.writer.flushInBackground();
+      } catch (RuntimeException e) {
+        LOG.warn("background flush of stream '{}' could not be queued: {}", s.name, e.toString());
+      }
+    }
   }
 
   /**
@@ -130,6 +162,9 @@ public final class WalEngine {
       return engine;
     } catch (RuntimeException | IOException e) {
       engine.ioPool.shutdown();
+      if (engine.flusher != null) {
+        engine.flusher.shutdownNow();
+      }
       engine.files.close();
       try {
         lock.close();
@@ -148,17 +183,33 @@ public final class WalEngine {
 
   private void recoverAll() throws IOException {
     for (String dirName : storage.list(root)) {
-      String name = StreamNames.decode(dirName);
       Path dir = root.resolve(dirName);
+      if (dirName.endsWith(StreamFiles.TOMBSTONE_SUFFIX) && storage.isDirectory(dir)) {
+        // A deletion cut short after its rename: the stream is gone; finish removing it (R13).
+        String name = StreamNames.decode(
+            dirName.substring(0, dirName.length() - StreamFiles.TOMBSTONE_SUFFIX.length()));
+        StreamFiles.removeTombstone(storage, dir);
+        LOG.warn("finished the deletion of stream '{}' (its tombstone {} was left)", name, dir);
+        if (name != null) {
+          recoveryCases.put(name, EnumSet.of(RecoveryCase.R13_DELETION_FINISHED));
+        }
+        continue;
+      }
+      String name = StreamNames.decode(dirName);
       if (name == null || !storage.isDirectory(dir)) {
         continue;
       }
       RecoveredStream r;
       try {
         r = StreamRecovery.recover(storage, dir, options.onCorruption());
-      } catch (CorruptionException e) {
+      } catch (CorruptionException | SegmentNotFoundException e) {
         LOG.error("stream '{}' cannot be recovered: {}", name, e.getMessage());
-        throw e;
+        if (!options.isolateDamagedStreams()) {
+          throw e;
+        }
+        // Set aside: the other streams open; this one answers every call with the reason.
+        refused.put(name, e);
+        continue;
       }
       recoveryCases.put(name, Collections.unmodifiableSet(EnumSet.copyOf(r.cases())));
       recoveryBytesCut += r.bytesCut();
@@ -323,6 +374,7 @@ public final class WalEngine {
     if (stream == null) {
       StreamNames.encode(null);
     }
+    checkRefused(stream);
     Stream s = streams.get(stream);
     if (s != null) {
       return s;
@@ -332,11 +384,19 @@ public final class WalEngine {
         n -> new Stream(this, n, root.resolve(dirName), null));
   }
 
+  private void checkRefused(String stream) {
+    WalException why = refused.get(stream);
+    if (why != null) {
+      throw new StreamRefusedException(stream, why);
+    }
+  }
+
   private Stream existing(String stream) {
     checkOpen();
     if (stream == null) {
       StreamNames.encode(null);
     }
+    checkRefused(stream);
     Stream s = streams.get(stream);
     if (s == null) {
       StreamNames.encode(stream);
@@ -523,12 +583,58 @@ public final class WalEngine {
     return s.stats();
   }
 
+  /**
+   * See {@link io.ironwal.Wal#deleteStream}.
+   *
+   * @param stream the stream
+   * @return whether it existed
+   */
+  public boolean deleteStream(String stream) {
+    checkOpen();
+    StreamNames.encode(stream);
+    WalException why = refused.get(stream);
+    if (why != null) {
+      // An operator may delete a stream that was set aside: its damaged files go.
+      Path dir = root.resolve(StreamNames.encode(stream));
+      Path tomb = dir.resolveSibling(dir.getFileName() + StreamFiles.TOMBSTONE_SUFFIX);
+      try {
+        storage.rename(dir, tomb);
+        storage.syncDirectory(root);
+        StreamFiles.removeTombstone(storage, tomb);
+      } catch (IOException e) {
+        throw new WalIoException("deletion of refused stream '" + stream + "' failed", e);
+      }
+      refused.remove(stream);
+      return true;
+    }
+    Stream s = streams.get(stream);
+    if (s == null || !s.exists()) {
+      return false;
+    }
+    s.writer.delete();
+    streams.remove(stream, s);
+    s.wakeFollowers();
+    return true;
+  }
+
+  /**
+   * See {@link io.ironwal.Wal#refusedStreams()}.
+   *
+   * @return refused stream names and why, sorted by name
+   */
+  public Map<String, WalException> refusedStreams() {
+    return Collections.unmodifiableMap(new TreeMap<>(refused));
+  }
+
   /** See {@link io.ironwal.Wal#close()}. */
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
+    if (flusher != null) {
+      flusher.shutdownNow();
+    }
     WalIoException first = null;
     for (Stream s : streams.values()) {
       try {
