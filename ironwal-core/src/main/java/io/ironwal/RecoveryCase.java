@@ -37,7 +37,12 @@ public enum RecoveryCase {
    * R13: a deletion of the stream was cut short after its directory was renamed to a tombstone
    * ({@code <dir>.deleted}); the tombstone was removed, and the stream is gone.
    */
-  R13_DELETION_FINISHED("deletion cut short: tombstone removed, the stream is gone");
+  R13_DELETION_FINISHED("deletion cut short: tombstone removed, the stream is gone"),
+  /**
+   * R14: a suffix truncation ({@link Wal#truncateAfter}) was cut short after its intent was
+   * recorded; recovery finished the cut, so the stream ends at the kept id.
+   */
+  R14_SUFFIX_CUT_FINISHED("suffix truncation cut short: finished from its recorded intent");
 
   private final String description;
 

@@ -354,6 +354,28 @@ public final class Wal implements AutoCloseable {
   }
 
   /**
+   * Removes every entry after {@code lastKeptId}, in the active segment and in newer segments,
+   * so that the next append gets {@code lastKeptId + 1} (a Raft follower dropping a conflicting
+   * suffix). Crash-safe: the cut is recorded before anything is cut, so after a crash at any point
+   * the stream is either as before or cut (recovery finishes a recorded cut, R14), never a mix and
+   * never with a hole; what is kept is durable on return. Readers past the cut get {@link
+   * StreamTruncatedException}. A cut inside an atomic batch is refused.
+   *
+   * @param stream the stream
+   * @param lastKeptId the last id to keep; {@code firstId - 1} keeps none
+   * @return how many entries were removed
+   * @throws InvalidArgumentException if {@code lastKeptId} is past the end, below the first id
+   *     minus one, or inside a batch
+   * @throws StreamNotFoundException if the stream does not exist
+   */
+  public long truncateAfter(String stream, long lastKeptId) {
+    if (lastKeptId < -1) {
+      throw new InvalidArgumentException("lastKeptId must be -1 or more, got " + lastKeptId);
+    }
+    return engine.truncateAfter(stream, lastKeptId);
+  }
+
+  /**
    * Deletes a stream and all its entries, crash-safely: after a crash at any point the stream is
    * either whole or gone, never half there (its directory is renamed to a tombstone first, and an
    * open finishes a deletion cut short, R13). Readers of the stream get {@link

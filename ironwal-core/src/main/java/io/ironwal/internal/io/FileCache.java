@@ -106,6 +106,8 @@ public final class FileCache implements AutoCloseable {
   private final LinkedHashMap<Key, Handle> open = new LinkedHashMap<>(16, 0.75f, true);
   private int opening;
   private boolean closed;
+  /** Files being cut under readers' feet: readers wait until the cut is done. */
+  private final java.util.Set<Path> exclusive = new java.util.HashSet<>();
 
   /**
    * Creates the cache.
@@ -162,6 +164,14 @@ public final class FileCache implements AutoCloseable {
         if (closed) {
           restoreInterrupt(interrupted);
           throw new IOException("file cache closed");
+        }
+        if (!key.write() && exclusive.contains(path)) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+          continue;
         }
         Handle h = open.get(key);
         if (h != null && !h.doomed) {
@@ -304,6 +314,58 @@ public final class FileCache implements AutoCloseable {
    */
   public Storage storage() {
     return storage;
+  }
+
+  /** A file operation run by {@link #runExclusive}. */
+  @FunctionalInterface
+  public interface Op {
+    /**
+     * Runs the operation.
+     *
+     * @throws IOException on failure
+     */
+    void run() throws IOException;
+  }
+
+  /**
+   * Runs an operation that shrinks a file, with no reader using it: a read through a mapping of
+   * the old length would fault (SIGBUS) once the file is cut. New readers wait; the readers'
+   * handles (and mappings) are closed once released; then the operation runs, on the calling
+   * thread (the stream's I/O owner, whose own handles stay usable).
+   *
+   * @param path the file
+   * @param op what to do with it
+   * @throws IOException as the operation does
+   */
+  public void runExclusive(Path path, Op op) throws IOException {
+    Key readKey = new Key(path, false);
+    synchronized (this) {
+      exclusive.add(path);
+      boolean interrupted = false;
+      Handle h;
+      while ((h = open.get(readKey)) != null) {
+        h.doomed = true;
+        if (h.refs == 0) {
+          open.remove(readKey);
+          h.closeQuietly();
+          break;
+        }
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      restoreInterrupt(interrupted);
+    }
+    try {
+      op.run();
+    } finally {
+      synchronized (this) {
+        exclusive.remove(path);
+        notifyAll();
+      }
+    }
   }
 
   private static void restoreInterrupt(boolean interrupted) {

@@ -82,6 +82,11 @@ public final class StreamRecovery {
   }
 
   private RecoveredStream run() throws IOException {
+    if (SuffixCut.finishIfRecorded(storage, dir)) {
+      // Step 0: a suffix truncation whose intent is durable is finished before anything else.
+      LOG.warn("finished a suffix truncation of {} that a crash cut short", dir);
+      cases.add(RecoveryCase.R14_SUFFIX_CUT_FINISHED);
+    }
     TreeSet<Long> onDisk = new TreeSet<>();
     for (String name : storage.list(dir)) {
       if (name.endsWith(AtomicFiles.TEMP_SUFFIX)) {

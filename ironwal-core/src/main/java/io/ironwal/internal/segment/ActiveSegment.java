@@ -457,14 +457,15 @@ public final class ActiveSegment implements MappingBudget.Mapping {
     releaseRegion();
     long keep = Math.max(cutFloor, syncedThrough);
     // Readers' mappings of the old length must go before the file shrinks under them.
-    files.invalidate(path);
-    FileCache.Handle h = files.acquireForWrite(path);
-    try {
-      h.file().truncate(keep);
-      h.file().force();
-    } finally {
-      files.release(h);
-    }
+    files.runExclusive(path, () -> {
+      FileCache.Handle h = files.acquireForWrite(path);
+      try {
+        h.file().truncate(keep);
+        h.file().force();
+      } finally {
+        files.release(h);
+      }
+    });
     writePos = Math.min(writePos, keep);
     zeroedEnd = keep;
     return keep;

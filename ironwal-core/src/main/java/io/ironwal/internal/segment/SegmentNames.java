@@ -15,6 +15,8 @@ public final class SegmentNames {
   public static final String SEGMENTS_INDEX = "segments.idx";
   /** The active-segment pointer file. */
   public static final String HEAD_STATE = "head.state";
+  /** The intent of a suffix truncation in progress; see {@code SuffixCut}. */
+  public static final String SUFFIX_CUT_INTENT = "truncate.intent";
   /** Suffix of a file holding bytes cut off by recovery. */
   public static final String CORRUPT_SUFFIX = ".corrupt";
 

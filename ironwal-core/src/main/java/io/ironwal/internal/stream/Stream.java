@@ -29,6 +29,10 @@ final class Stream {
   final SegmentList segments;
   final StreamWriter writer;
   final StreamReader reader;
+  /** How many suffix truncations this stream has had since open; readers compare. */
+  private volatile long suffixCuts;
+  /** The first id removed by the latest suffix truncation. */
+  private volatile long lastCut;
   private final Object followMonitor = new Object();
   private volatile int followers;
 
@@ -85,6 +89,25 @@ final class Stream {
 
   void flush() {
     writer.flush();
+  }
+
+  long truncateAfter(long lastKeptId) {
+    return writer.truncateAfter(lastKeptId);
+  }
+
+  /** Records a suffix truncation at {@code cut} for readers, and wakes followers. */
+  void noteSuffixCut(long cut) {
+    lastCut = cut;
+    suffixCuts++;
+    wakeFollowers();
+  }
+
+  long suffixCuts() {
+    return suffixCuts;
+  }
+
+  long lastCut() {
+    return lastCut;
   }
 
   int truncate(long safeId) {

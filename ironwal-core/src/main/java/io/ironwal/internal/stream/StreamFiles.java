@@ -1,11 +1,18 @@
 package io.ironwal.internal.stream;
 
+import io.ironwal.CorruptionException;
+import io.ironwal.InvalidArgumentException;
+import io.ironwal.internal.format.FrameDecoder;
 import io.ironwal.internal.format.HeadState;
+import io.ironwal.internal.format.SegmentHeader;
+import io.ironwal.internal.format.SuffixCutIntent;
 import io.ironwal.internal.format.SegmentsIndexCodec;
 import io.ironwal.internal.io.AtomicFiles;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageFile;
+import io.ironwal.internal.recovery.SuffixCut;
 import io.ironwal.internal.segment.ActiveSegment;
+import io.ironwal.internal.segment.FrameCursor;
 import io.ironwal.internal.segment.SegmentNames;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -13,10 +20,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The stream's files as a whole: creating its first segment, rotating to a new one, deleting old
- * ones, and recording a clean end. Each step is append + fsync, or temp file + fsync + rename +
+ * ones, cutting a suffix, deleting the stream, and recording a clean end. Each step is append + fsync, or temp file + fsync + rename +
  * fsync of the directory, in an order that recovery knows how to finish (R7, R8, R9). Runs on the
  * stream's I/O owner only.
  */
@@ -111,6 +119,83 @@ final class StreamFiles {
     }
     storage.syncDirectory(dir);
     return drop;
+  }
+
+  /**
+   * Returns where to cut so that {@code cut} is the stream's next id: the offset of the frame
+   * starting at {@code cut} in its segment.
+   *
+   * @throws InvalidArgumentException if {@code cut} lies inside an atomic batch
+   */
+  long cutOffset(ActiveSegment active, long cut, Tail written) throws IOException {
+    long segFirst = stream.segments.segmentOf(cut);
+    Path segPath = SegmentNames.path(dir, segFirst);
+    long limit = segFirst == active.firstId() ? written.endOffset()
+        : stream.engine.fileSize(segPath);
+    return frameStart(segPath, segFirst, limit, cut);
+  }
+
+  /**
+   * Cuts the stream at {@code offset} of the segment holding {@code cut}, so that {@code cut} is
+   * its next id: records the intent, then carries it out ({@link SuffixCut}); that segment
+   * becomes the active one, resumed at the cut. Readers are kept off it while it shrinks.
+   *
+   * @param active the active segment now
+   * @param cut the first id removed
+   * @param offset from {@link #cutOffset}
+   * @return the new active segment
+   */
+  ActiveSegment cutAfter(ActiveSegment active, long cut, long offset) throws IOException {
+    long segFirst = stream.segments.segmentOf(cut);
+    Path segPath = SegmentNames.path(dir, segFirst);
+    SuffixCutIntent intent = new SuffixCutIntent(segFirst, offset, cut);
+    AtomicFiles.replace(storage, dir.resolve(SegmentNames.SUFFIX_CUT_INTENT), intent.encode());
+    active.releaseRegion();
+    long[] before = stream.segments.ids();
+    AtomicReference<List<Long>> kept = new AtomicReference<>();
+    stream.engine.files().runExclusive(segPath, () -> kept.set(SuffixCut.apply(storage, dir,
+        intent)));
+    for (long id : before) {
+      if (id >= segFirst) {
+        Path p = SegmentNames.path(dir, id);
+        stream.engine.files().invalidate(p);
+        stream.engine.indexCache().invalidate(p);
+        stream.engine.blockCache().invalidate(p);
+      }
+    }
+    stream.segments.replace(kept.get().stream().mapToLong(Long::longValue).toArray());
+    // Everything kept was fsynced by the cut (the segment) or by its sealing (older ones).
+    return ActiveSegment.resume(stream.engine.files(), segPath, segFirst,
+        stream.options().maxSegmentSize(), stream.copiedWrites(), stream.writer.lock, null,
+        offset, offset, cut - segFirst, offset);
+  }
+
+  /** The offset of the frame starting at id {@code cut}; refuses a cut inside a batch frame. */
+  private long frameStart(Path path, long segFirst, long limit, long cut) throws IOException {
+    if (cut == segFirst) {
+      return SegmentHeader.SIZE;
+    }
+    FrameCursor c = new FrameCursor(stream.engine.source(path), SegmentHeader.SIZE, limit,
+        1 << 20);
+    while (true) {
+      long at = c.offset();
+      FrameDecoder.Probe p = c.next();
+      if (!p.isFrame()) {
+        throw FrameDecoder.error(p, path, at);
+      }
+      if (p.header.firstId == cut) {
+        return at;
+      }
+      if (p.header.firstId < cut && p.header.endId() > cut) {
+        throw new InvalidArgumentException("cannot cut stream '" + stream.name + "' after id "
+            + (cut - 1) + ": ids " + p.header.firstId + ".." + (p.header.endId() - 1)
+            + " were written as one atomic batch");
+      }
+      if (p.header.firstId > cut) {
+        throw new CorruptionException("frame ids skip from before " + cut + " to "
+            + p.header.firstId, path, at);
+      }
+    }
   }
 
   /** Suffix of a stream directory being deleted; never produced by {@link StreamNames}. */

@@ -4,6 +4,7 @@ import io.ironwal.CorruptionException;
 import io.ironwal.EntriesPrunedException;
 import io.ironwal.SegmentNotFoundException;
 import io.ironwal.StreamNotFoundException;
+import io.ironwal.StreamTruncatedException;
 import io.ironwal.WalClosedException;
 import io.ironwal.WalIoException;
 import io.ironwal.WalEntry;
@@ -42,6 +43,10 @@ final class StreamIterator implements WalIterator {
   private boolean closed;
   /** Whether the cursor may stand before the start (after a seek), not at the next frame. */
   private boolean seeking;
+  /** The stream's suffix-truncation count this iterator has accounted for. */
+  private long suffixCutsSeen;
+  /** A finite iterator's promised end was cut here: reaching it is an error. */
+  private long cutAhead = Long.MAX_VALUE;
 
   StreamIterator(WalEngine engine, String streamName, long startId, boolean following) {
     this.engine = engine;
@@ -52,6 +57,31 @@ final class StreamIterator implements WalIterator {
     // A start below the first id starts at the first id; only later pruning is an error.
     this.nextId = s != null ? Math.max(startId, s.firstId()) : startId;
     this.endId = s != null ? s.visibleNextId() : 0;
+    this.suffixCutsSeen = s != null ? s.suffixCuts() : 0;
+  }
+
+  /**
+   * After a suffix truncation: a reader that returned entries past the cut, or a finite one that
+   * was promised them, learns it by a typed error; one that had not reached the cut drops what
+   * it buffered and goes on (a follower then reads the new entries).
+   */
+  private void checkSuffixCut(Stream s) {
+    long cuts = s.suffixCuts();
+    if (cuts != suffixCutsSeen) {
+      long cut = s.lastCut();
+      if (nextId > cut) {
+        throw new StreamTruncatedException(streamName, cut - 1);
+      }
+      suffixCutsSeen = cuts;
+      frame = null;
+      cursor = null;
+      if (!following && endId > cut) {
+        cutAhead = Math.min(cutAhead, cut);
+      }
+    }
+    if (nextId >= cutAhead) {
+      throw new StreamTruncatedException(streamName, cutAhead - 1);
+    }
   }
 
   private Stream stream() {
@@ -71,10 +101,13 @@ final class StreamIterator implements WalIterator {
   @Override
   public boolean hasNext() {
     checkOpen();
+    Stream s = stream();
+    if (s != null) {
+      checkSuffixCut(s);
+    }
     if (frame != null && nextId < frameFirstId + frame.length) {
       return true;
     }
-    Stream s = stream();
     if (s == null) {
       return false;
     }

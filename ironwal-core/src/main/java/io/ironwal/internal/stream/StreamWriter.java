@@ -2,6 +2,7 @@ package io.ironwal.internal.stream;
 
 import io.ironwal.ConcurrencyConflictException;
 import io.ironwal.IdRange;
+import io.ironwal.InvalidArgumentException;
 import io.ironwal.StreamFailedException;
 import io.ironwal.StreamNotFoundException;
 import io.ironwal.SyncMode;
@@ -500,6 +501,54 @@ final class StreamWriter implements LogWorker.Owner {
         throw new WalIoException("truncate of stream '" + stream.name + "' failed",
             asIo(e.getCause()));
       }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Removes every entry after {@code lastKeptId} (suffix truncation, for a Raft follower that
+   * drops a conflicting suffix): the cut is recorded, then carried out by the worker, see {@link
+   * io.ironwal.internal.recovery.SuffixCut}. Appends queued before it are written first (the
+   * worker is serial), and the next append gets {@code lastKeptId + 1}.
+   *
+   * @return how many entries were removed
+   */
+  long truncateAfter(long lastKeptId) {
+    lock.lock();
+    try {
+      checkWritable();
+      long cut = lastKeptId + 1;
+      long next = nextId;
+      long first = stream.segments.firstId();
+      if (cut > next) {
+        throw new InvalidArgumentException("lastKeptId " + lastKeptId + " is past the end of "
+            + "stream '" + stream.name + "' (its next id is " + next + ")");
+      }
+      if (cut < first) {
+        throw new InvalidArgumentException("lastKeptId " + lastKeptId + " is below the first id "
+            + first + " of stream '" + stream.name + "' (pruned ids cannot be kept)");
+      }
+      if (cut == next || active == null) {
+        return 0;
+      }
+      // Where to cut, first: a cut inside a batch is a bad argument and must change nothing.
+      long offset = await(worker.submit(() -> files.cutOffset(active, cut, written)));
+      ActiveSegment seg = callRaw(() -> {
+        ActiveSegment a = files.cutAfter(active, cut, offset);
+        active = a;
+        Tail t = new Tail(a, a.writePos(), cut);
+        written = t;
+        durable = t;
+        visible = t;
+        return a;
+      });
+      active = seg;
+      nextId = cut;
+      dirty = true;
+      batchWrittenThrough = Math.min(batchWrittenThrough, cut);
+      stream.noteSuffixCut(cut);
+      return next - cut;
     } finally {
       lock.unlock();
     }

@@ -508,6 +508,21 @@ public final class WalEngine {
     return s.truncate(safeId);
   }
 
+  /**
+   * See {@link io.ironwal.Wal#truncateAfter}.
+   *
+   * @param stream the stream
+   * @param lastKeptId the last id to keep
+   * @return entries removed
+   */
+  public long truncateAfter(String stream, long lastKeptId) {
+    Stream s = existing(stream);
+    if (s == null || !s.exists()) {
+      throw new StreamNotFoundException(stream);
+    }
+    return s.truncateAfter(lastKeptId);
+  }
+
   /** See {@link io.ironwal.Wal#flush()}. */
   public void flushAll() {
     checkOpen();
