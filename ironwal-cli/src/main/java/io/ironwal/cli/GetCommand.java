@@ -38,7 +38,7 @@ final class GetCommand extends BaseCommand {
   @Override
   public Integer call() throws IOException {
     if (id < 0) {
-      throw new CliException(ExitCode.ERROR, "ID must not be negative");
+      throw new CliException(ExitCode.USAGE, "ID must not be negative");
     }
     try (WalInspector in = Inspection.openStream(root, stream)) {
       Optional<byte[]> value = in.get(stream, id);
