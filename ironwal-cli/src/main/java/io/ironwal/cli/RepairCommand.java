@@ -164,6 +164,10 @@ final class RepairCommand extends BaseCommand {
       for (String a : p.actions()) {
         out.printf("  %s  - %s%n", pad, a);
       }
+      if (p.cases().contains(RecoveryCase.R1_CLEAN_CLOSE)) {
+        out.printf("  %s  (a clean close is trusted: recovery does not read the frames; 'ironwal"
+            + " verify' checks them)%n", pad);
+      }
       if (!p.changesFiles()) {
         out.printf("  %s  no file would change; next id %d%n", pad, p.nextId());
       } else {
