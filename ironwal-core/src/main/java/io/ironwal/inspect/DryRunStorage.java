@@ -1,5 +1,6 @@
 package io.ironwal.inspect;
 
+import io.ironwal.internal.io.AtomicFiles;
 import io.ironwal.internal.io.MappedRegion;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageFile;
@@ -25,7 +26,8 @@ import java.util.TreeSet;
  */
 final class DryRunStorage implements Storage {
   private final Storage real;
-  private final List<String> actions = new ArrayList<>();
+  /** Sentences, or the path of a file created in place (its final size is known only at the end). */
+  private final List<Object> actions = new ArrayList<>();
   /** Files recovery created in this run, by path, with their bytes. */
   private final Map<Path, MemoryFile> created = new HashMap<>();
   private final Set<Path> deleted = new HashSet<>();
@@ -38,7 +40,18 @@ final class DryRunStorage implements Storage {
 
   /** What recovery would have done, in order, as sentences. */
   synchronized List<String> actions() {
-    return List.copyOf(actions);
+    List<String> out = new ArrayList<>();
+    for (Object a : actions) {
+      if (a instanceof Path p) {
+        MemoryFile m = created.get(p);
+        if (m != null) {
+          out.add("write " + p + " (" + m.size() + " bytes)");
+        }
+      } else {
+        out.add((String) a);
+      }
+    }
+    return out;
   }
 
   /** The files recovery would have created and kept (after renames), with their sizes. */
@@ -74,6 +87,10 @@ final class DryRunStorage implements Storage {
     deleted.remove(file);
     MemoryFile m = new MemoryFile();
     created.put(file, m);
+    if (!file.getFileName().toString().endsWith(AtomicFiles.TEMP_SUFFIX)) {
+      // Written in place (a .corrupt file); a temporary file is reported when it is renamed.
+      actions.add(file);
+    }
     return m.handle(file);
   }
 
