@@ -17,7 +17,12 @@ import picocli.CommandLine.Parameters;
         "With --follow, keeps printing entries as another process appends them (across segment"
             + " rotation) until interrupted with Ctrl-C.",
         "Read-only: reads the segment files without the lock; it shows what has reached the files,"
-            + " and stops before an incomplete frame at the end (a write in progress or a crash)."
+            + " and stops before an incomplete frame at the end (a write in progress or a crash).",
+        "Damage stops it with exit code 1 and a message on stderr, after what came before: a"
+            + " damaged frame, or a gap in the ids (a deleted or cut segment file), with or"
+            + " without --follow.",
+        "When the reader of its output goes away (| head), it stops at its next write with exit"
+            + " code 141 and no message."
     },
     footer = {"", "Examples:",
         "  ironwal cat logs",

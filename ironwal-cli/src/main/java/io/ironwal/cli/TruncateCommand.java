@@ -53,6 +53,11 @@ final class TruncateCommand extends BaseCommand {
     if (safeId < 0) {
       throw new CliException(ExitCode.USAGE, "SAFE_ID must not be negative, got " + safeId);
     }
+    if (root.isSharded()) {
+      throw new CliException(ExitCode.USAGE, root.root() + " is a sharded WAL root ("
+          + RootOption.SHARDED_META + "); 'truncate' would bypass its checkpoints. Use"
+          + " ShardedWal.pruneBeforeCheckpoint.");
+    }
     Plan plan;
     try (WalInspector in = Inspection.openStream(root, stream)) {
       plan = plan(in);

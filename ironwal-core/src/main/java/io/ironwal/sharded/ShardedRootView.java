@@ -113,6 +113,7 @@ public final class ShardedRootView {
     }
   }
 
+  private final WalOptions options;
   private final Path root;
   private final Storage storage;
   private final int shardCount;
@@ -122,10 +123,11 @@ public final class ShardedRootView {
   private final NamedCheckpoint latest;
   private final List<Finding> findings;
 
-  private ShardedRootView(Path root, Storage storage, int shardCount, long generation,
+  private ShardedRootView(WalOptions options, Storage storage, int shardCount, long generation,
       long logBytes, List<NamedCheckpoint> checkpoints, NamedCheckpoint latest,
       List<Finding> findings) {
-    this.root = root;
+    this.options = options;
+    this.root = options.root();
     this.storage = storage;
     this.shardCount = shardCount;
     this.generation = generation;
@@ -185,7 +187,7 @@ public final class ShardedRootView {
         findings.add(new Finding(Kind.META_DAMAGED, metaPath, e.offset(), e.getMessage()
             + "; the sharded WAL cannot be opened, and its checkpoints cannot be read without"
             + " the shard count"));
-        return new ShardedRootView(root, storage, -1, -1, -1, List.of(), null, findings);
+        return new ShardedRootView(options, storage, -1, -1, -1, List.of(), null, findings);
       }
 
       HeadFormat.Head head = null;
@@ -203,16 +205,16 @@ public final class ShardedRootView {
           findings.add(new Finding(Kind.LOG_MISSING, logPath, -1, "checkpoints.log is missing"
               + " but HEAD names checkpoint " + CheckpointIds.describe(head.id())));
         }
-        return new ShardedRootView(root, storage, shards, -1, 0, List.of(), null, findings);
+        return new ShardedRootView(options, storage, shards, -1, 0, List.of(), null, findings);
       }
-      return readLog(root, storage, shards, logPath, headPath, head, findings);
+      return readLog(options, storage, shards, logPath, headPath, head, findings);
     } catch (IOException e) {
       throw new WalIoException("cannot read the sharded root " + root, e);
     }
   }
 
   /** Steps 3 to 5 of the checkpoint recovery in docs/FORMAT.md, reporting instead of acting. */
-  private static ShardedRootView readLog(Path root, Storage storage, int shards, Path logPath,
+  private static ShardedRootView readLog(WalOptions options, Storage storage, int shards, Path logPath,
       Path headPath, HeadFormat.Head head, List<Finding> findings) throws IOException {
     ByteBuffer file;
     try (StorageFile log = storage.openReadOnly(logPath)) {
@@ -235,7 +237,7 @@ public final class ShardedRootView {
     } catch (FormatError e) {
       findings.add(new Finding(Kind.LOG_HEADER_DAMAGED, logPath, e.offset(), e.getMessage()
           + "; the sharded WAL cannot be opened"));
-      return new ShardedRootView(root, storage, shards, -1, file.limit(), List.of(), null,
+      return new ShardedRootView(options, storage, shards, -1, file.limit(), List.of(), null,
           findings);
     }
     boolean headCurrent = head != null && head.generation() == generation;
@@ -294,7 +296,7 @@ public final class ShardedRootView {
           + ", offset " + head.recordOffset() + "), not the latest record; the next open"
           + " rewrites it"));
     }
-    return new ShardedRootView(root, storage, shards, generation, file.limit(),
+    return new ShardedRootView(options, storage, shards, generation, file.limit(),
         new ArrayList<>(live.values()), latest, findings);
   }
 
@@ -312,7 +314,7 @@ public final class ShardedRootView {
       return out;
     }
     long[] next = new long[shardCount];
-    try (WalInspector in = WalInspector.open(root)) {
+    try (WalInspector in = WalInspector.open(options)) {
       for (int shard = 0; shard < shardCount; shard++) {
         String name = ShardedWal.streamName(shard, shardCount);
         if (!in.hasStream(name)) {
