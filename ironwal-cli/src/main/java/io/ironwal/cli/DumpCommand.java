@@ -26,8 +26,9 @@ import picocli.CommandLine.Parameters;
         "First the stream's head.state and segments.idx as read. Then for each frame: offset,"
             + " first and last id, entry count, type (RAW or LZ4), stored and raw payload size,"
             + " synced-through (the offset the writer had fsynced through when it wrote the"
-            + " frame) and whether the CRC holds; then how each segment ends (clean, torn tail,"
-            + " or corruption, with the offset).",
+            + " frame) and whether the CRC holds, as far as frames can be reached past damage;"
+            + " then how each segment's valid frames end (clean, torn tail, or corruption, with"
+            + " the offset).",
         "A damaged frame before the synced-through of a later frame, or before head.state's"
             + " clean end, was durable: corruption. Past every synced-through, with nothing valid"
             + " after it: a torn tail that the next open cuts.",
@@ -92,9 +93,12 @@ final class DumpCommand extends BaseCommand {
       }
       for (SegmentInfo s : segments) {
         SegmentScan scan;
+        // The frames as far as they can be reached, past damage; the scan tells how the valid
+        // frames end, as recovery and readers see it.
         if (json.json) {
           List<Object> frames = new ArrayList<>();
-          scan = in.scan(s, f -> frames.add(frameJson(f)));
+          scan = in.scan(s, null);
+          FileWalk walk = WalInspector.walkFile(s.file(), f -> frames.add(frameJson(f)));
           Map<String, Object> so = Json.obj();
           so.put("file", s.file().toString());
           so.put("firstId", s.firstId());
@@ -103,15 +107,23 @@ final class DumpCommand extends BaseCommand {
           so.put("outcome", scan.outcome().name());
           so.put("endOffset", scan.validEnd());
           so.put("problem", scan.problem());
+          so.put("damagedFrames", walk.damagedFrames());
+          so.put("notes", walk.notes());
           jsonSegments.add(so);
         } else {
           out.printf("segment %s  first id %d  %d bytes%n", s.file().getFileName(), s.firstId(),
               s.sizeBytes());
           printHeader(out);
-          scan = in.scan(s, f -> {
+          FileWalk walk = WalInspector.walkFile(s.file(), f -> {
             printFrame(out, f);
             return true;
           });
+          scan = in.scan(s, null);
+          if (walk.damagedFrames() > 0 || scan.outcome() == ScanOutcome.CORRUPTION) {
+            for (String n : walk.notes()) {
+              out.printf("  %s%n", n);
+            }
+          }
           out.printf("  %d frames, %d entries, ids %s; end: %s at offset %d%s%n", scan.frames(),
               scan.entries(), scan.entries() == 0 ? "none"
                   : (scan.nextId() - scan.entries()) + ".." + (scan.nextId() - 1),
