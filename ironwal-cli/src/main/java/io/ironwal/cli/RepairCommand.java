@@ -80,6 +80,7 @@ final class RepairCommand extends BaseCommand {
       view = ShardedRootView.open(root.root());
     }
     List<String> refusals = new ArrayList<>();
+    List<ShardedRootView.Finding> coverage = List.of();
     for (RecoveryPreview p : previews) {
       if (p.refusal() != null) {
         refusals.add("stream '" + p.stream() + "': " + refusalText(p));
@@ -91,13 +92,19 @@ final class RepairCommand extends BaseCommand {
           refusals.add(f.file().getFileName() + ": " + f.kind() + ": " + f.message());
         }
       }
+      // ShardedWal.open checks the latest checkpoint against its shards after recovering them:
+      // refuse before anything is cut rather than fail after.
+      coverage = view.checkCheckpointsAgainstShards();
+      for (ShardedRootView.Finding f : coverage) {
+        refusals.add(f.kind() + ": " + f.message());
+      }
     }
     if (!apply) {
-      print(previews, view);
+      print(previews, view, coverage);
       return refusals.isEmpty() ? ExitCode.OK : ExitCode.CORRUPTION;
     }
     if (!refusals.isEmpty()) {
-      print(previews, view);
+      print(previews, view, coverage);
       throw new CliException(ExitCode.CORRUPTION, "repair refused, nothing was changed: "
           + String.join("; ", refusals));
     }
@@ -113,7 +120,8 @@ final class RepairCommand extends BaseCommand {
             + " 'ironwal verify' and 'ironwal dump' for the damaged frames.");
   }
 
-  private void print(List<RecoveryPreview> previews, ShardedRootView view) {
+  private void print(List<RecoveryPreview> previews, ShardedRootView view,
+      List<ShardedRootView.Finding> coverage) {
     if (json.json) {
       Map<String, Object> o = Json.obj();
       o.put("root", root.root().toString());
@@ -134,7 +142,12 @@ final class RepairCommand extends BaseCommand {
         list.add(po);
       }
       o.put("streams", list);
-      o.put("shardedRoot", view == null ? null : ShardsCommand.findingsJson(view.findings()));
+      List<ShardedRootView.Finding> all = new ArrayList<>();
+      if (view != null) {
+        all.addAll(view.findings());
+        all.addAll(coverage);
+      }
+      o.put("shardedRoot", view == null ? null : ShardsCommand.findingsJson(all));
       out().println(Json.write(o));
       return;
     }
@@ -146,6 +159,7 @@ final class RepairCommand extends BaseCommand {
       w = Math.max(w, p.stream().length());
     }
     String pad = " ".repeat(w);
+    boolean trustedCleanClose = false;
     for (RecoveryPreview p : previews) {
       if (p.refusal() != null) {
         out.printf("  %-" + w + "s  REFUSED: %s%n", p.stream(), refusalText(p));
@@ -164,19 +178,23 @@ final class RepairCommand extends BaseCommand {
       for (String a : p.actions()) {
         out.printf("  %s  - %s%n", pad, a);
       }
-      if (p.cases().contains(RecoveryCase.R1_CLEAN_CLOSE)) {
-        out.printf("  %s  (a clean close is trusted: recovery does not read the frames; 'ironwal"
-            + " verify' checks them)%n", pad);
-      }
+      trustedCleanClose |= p.cases().contains(RecoveryCase.R1_CLEAN_CLOSE);
       if (!p.changesFiles()) {
         out.printf("  %s  no file would change; next id %d%n", pad, p.nextId());
       } else {
         out.printf("  %s  next id afterwards %d%n", pad, p.nextId());
       }
     }
+    if (trustedCleanClose) {
+      out.println("  (R1: a clean close is trusted, so recovery does not read those frames;"
+          + " 'ironwal verify' checks them)");
+    }
     if (view != null) {
-      if (view.findings().isEmpty()) {
+      if (view.findings().isEmpty() && coverage.isEmpty()) {
         out.println("  sharded root: sharded.meta, checkpoints.log and HEAD need nothing");
+      }
+      for (ShardedRootView.Finding f : coverage) {
+        out.printf("  sharded root: REFUSED %s: %s%n", f.kind(), f.message());
       }
       for (ShardedRootView.Finding f : view.findings()) {
         out.printf("  sharded root: %s %s: %s%s: %s%n", f.isDamage() && f.kind()

@@ -164,6 +164,12 @@ class OperatorIT {
     c = cli("verify", "--root", lost.toString());
     assertThat(c.exit()).isEqualTo(1);
     assertThat(c.out()).contains("CHECKPOINT_BEYOND_SHARD").contains("shard-00");
+    Map<String, String> lostBefore = snapshot(lost);
+    c = cli("repair", "--apply", "--root", lost.toString());
+    assertThat(c.exit()).as("refused before recovery cuts anything").isEqualTo(1);
+    assertThat(c.err()).contains("repair refused, nothing was changed")
+        .contains("CHECKPOINT_BEYOND_SHARD");
+    assertThat(snapshot(lost)).isEqualTo(lostBefore);
 
     // A torn last record: a warning, and compact says it would cut it instead of cutting silently.
     Path torn = tmp.resolve("torn");

@@ -129,7 +129,8 @@ final class Verifier {
         present.add(s.firstId());
       }
       for (long id : listed) {
-        if (!present.contains(id) && (present.isEmpty() || id > present.get(0))) {
+        // Recovery refuses to open a stream whose index lists a file that is gone.
+        if (!present.contains(id)) {
           problems.add(new Problem(stream, SegmentNames.path(dir, id), -1,
               Problem.Kind.MISSING_SEGMENT, "segments.idx lists this segment file but it is"
                   + " missing; the WAL will not open (SegmentNotFoundException)"));
