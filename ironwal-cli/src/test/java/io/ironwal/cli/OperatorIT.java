@@ -408,8 +408,12 @@ class OperatorIT {
 
   @Test
   void progressBarFollowsStderrNotStdout() throws Exception {
-    Path script = Path.of("/usr/bin/script");
-    assumeTrue(Files.isExecutable(script), "needs script(1) for a pseudo-terminal");
+    // util-linux script(1) gives the command a pseudo-terminal; its flags differ elsewhere.
+    assumeTrue(System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"),
+        "needs util-linux script(1)");
+    Path script = Stream.of(System.getenv("PATH").split(java.io.File.pathSeparator))
+        .map(d -> Path.of(d, "script")).filter(Files::isExecutable).findFirst().orElse(null);
+    assumeTrue(script != null, "needs script(1) for a pseudo-terminal");
     Path root = tmp.resolve("wal");
     try (Wal wal = Wal.open(WalOptions.builder(root).build())) {
       wal.append("logs", utf8("x"));
