@@ -19,12 +19,14 @@ import picocli.CommandLine.Parameters;
 /** {@code ironwal append STREAM [DATA|-]}: writes entries, from the argument or from stdin. */
 @Command(name = "append", mixinStandardHelpOptions = true,
     description = {
-        "Append entries to a stream (creating it if needed).",
+        "Append entries to a stream (creating the stream if needed).",
+        "The root must exist unless --create is given.",
         "With DATA, appends that one entry. With '-' or no DATA, reads stdin: one entry per line"
             + " (the line break is not stored), or the whole input as one entry with --whole.",
         "Lines from stdin are written in atomic batches of up to --batch entries."
     },
     footer = {"", "Examples:",
+        "  ironwal append logs 'first entry' --create --root ./new_wal",
         "  ironwal append logs 'user 42 logged in'",
         "  printf 'a\\nb\\nc\\n' | ironwal append logs -",
         "  ironwal append blobs --whole < snapshot.bin",
@@ -40,6 +42,11 @@ final class AppendCommand extends BaseCommand {
   @Parameters(index = "1", paramLabel = "DATA|-", arity = "0..1",
       description = "The entry; '-' or absent reads stdin.")
   String data;
+
+  @Option(names = "--create",
+      description = "Create the WAL root if it does not exist (refused otherwise, so that a typo"
+          + " in --root is an error, not a new WAL).")
+  boolean create;
 
   @Option(names = "--whole", description = "Read all of stdin as a single entry.")
   boolean whole;
@@ -57,17 +64,21 @@ final class AppendCommand extends BaseCommand {
   @Override
   public Integer call() throws IOException {
     if (batch < 1) {
-      throw new CliException(ExitCode.ERROR, "--batch must be at least 1");
+      throw new CliException(ExitCode.USAGE, "--batch must be at least 1");
     }
     if (hex && base64) {
-      throw new CliException(ExitCode.ERROR, "--hex and --base64 exclude each other");
+      throw new CliException(ExitCode.USAGE, "--hex and --base64 exclude each other");
+    }
+    if (!create && !java.nio.file.Files.isDirectory(root.root())) {
+      throw new CliException(ExitCode.NOT_FOUND, "no WAL directory at " + root.root()
+          + "; pass --create to create a new WAL there");
     }
     long first = -1;
     long count = 0;
     try (Wal wal = write.open(root, "append")) {
       if (data != null && !data.equals("-")) {
         if (whole) {
-          throw new CliException(ExitCode.ERROR, "--whole reads stdin; do not pass DATA");
+          throw new CliException(ExitCode.USAGE, "--whole reads stdin; do not pass DATA");
         }
         first = wal.append(stream, decode(data));
         count = 1;
@@ -129,7 +140,7 @@ final class AppendCommand extends BaseCommand {
         return Base64.getDecoder().decode(text.strip());
       }
     } catch (IllegalArgumentException e) {
-      throw new CliException(ExitCode.ERROR, "cannot decode input: " + e.getMessage());
+      throw new CliException(ExitCode.USAGE, "cannot decode input: " + e.getMessage());
     }
     return text.getBytes(StandardCharsets.UTF_8);
   }

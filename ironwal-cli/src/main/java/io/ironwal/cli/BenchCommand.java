@@ -78,7 +78,7 @@ final class BenchCommand extends BaseCommand {
   @Override
   public Integer call() throws Exception {
     if (seconds <= 0 || entrySize < 0 || threads < 1 || batch < 1) {
-      throw new CliException(ExitCode.ERROR,
+      throw new CliException(ExitCode.USAGE,
           "--seconds, --threads and --batch must be positive, --entry-size not negative");
     }
     out = out();
@@ -87,7 +87,7 @@ final class BenchCommand extends BaseCommand {
     new SplittableRandom(1).nextBytes(entry);
     Path parent = dir != null ? dir : root.root().toAbsolutePath().normalize().getParent();
     if (parent == null || !Files.isDirectory(parent)) {
-      throw new CliException(ExitCode.ERROR, "no directory to benchmark in: " + parent);
+      throw new CliException(ExitCode.NOT_FOUND, "no directory to benchmark in: " + parent);
     }
     Path work = Files.createTempDirectory(parent, "ironwal-bench-");
     try {

@@ -3,10 +3,6 @@ package io.ironwal.cli;
 import io.ironwal.inspect.Entry;
 import io.ironwal.inspect.EntryReader;
 import io.ironwal.inspect.WalInspector;
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +17,12 @@ import picocli.CommandLine.Parameters;
         "With --follow, keeps printing entries as another process appends them (across segment"
             + " rotation) until interrupted with Ctrl-C.",
         "Read-only: reads the segment files without the lock; it shows what has reached the files,"
-            + " and stops before an incomplete frame at the end (a write in progress or a crash)."
+            + " and stops before an incomplete frame at the end (a write in progress or a crash).",
+        "Damage stops it with exit code 1 and a message on stderr, after what came before: a"
+            + " damaged frame, or a gap in the ids (a deleted or cut segment file), with or"
+            + " without --follow.",
+        "When the reader of its output goes away (| head), it stops at its next write with exit"
+            + " code 141 and no message."
     },
     footer = {"", "Examples:",
         "  ironwal cat logs",
@@ -43,21 +44,29 @@ final class CatCommand extends BaseCommand {
   @Option(names = {"-f", "--follow"}, description = "Keep waiting for new entries.")
   boolean follow;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "-1",
-      description = "Stop after N entries.")
-  long limit;
+  @Option(names = "--limit", paramLabel = "N",
+      description = "Stop after N entries (N >= 0; default: no limit).")
+  Long limit;
 
   @Option(names = "--no-ids", description = "Print only the entries, without their ids.")
   boolean noIds;
 
   @Option(names = "--poll-ms", paramLabel = "MS", defaultValue = "100",
-      description = "With --follow, how often to look for new entries (default: ${DEFAULT-VALUE}).")
+      description = "With --follow, how often to look for new entries, in milliseconds, at least 1"
+          + " (default: ${DEFAULT-VALUE}).")
   long pollMs;
 
   @Override
   public Integer call() throws InterruptedException {
     if (from < 0) {
-      throw new CliException(ExitCode.ERROR, "--from must not be negative");
+      throw new CliException(ExitCode.USAGE, "--from must not be negative, got " + from);
+    }
+    if (limit != null && limit < 0) {
+      throw new CliException(ExitCode.USAGE, "--limit must not be negative, got " + limit
+          + " (leave it out for no limit)");
+    }
+    if (pollMs < 1) {
+      throw new CliException(ExitCode.USAGE, "--poll-ms must be at least 1, got " + pollMs);
     }
     WalInspector in = Inspection.open(root);
     while (!in.hasStream(stream)) {
@@ -67,12 +76,12 @@ final class CatCommand extends BaseCommand {
       // A follower may start before the writer has created the stream.
       Thread.sleep(pollMs);
     }
-    // Buffered without autoflush: a large stream prints at disk speed, flushed whenever idle.
-    PrintWriter out = new PrintWriter(new BufferedWriter(
-        new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
+    // Buffered: a large stream prints at disk speed, flushed whenever idle. Write errors (a
+    // closed pipe) stop the command at once.
+    StdOut out = new StdOut();
     long printed = 0;
     try (EntryReader reader = in.reader(stream, from)) {
-      while (limit < 0 || printed < limit) {
+      while (limit == null || printed < limit) {
         Entry e = reader.poll();
         if (e == null) {
           if (!follow) {
@@ -80,6 +89,7 @@ final class CatCommand extends BaseCommand {
               throw reader.tailDamage();
             }
             if (reader.stopReason() != null) {
+              out.flush();
               note("stopped before an incomplete frame at the end of the stream: "
                   + reader.stopReason());
             }
@@ -99,7 +109,7 @@ final class CatCommand extends BaseCommand {
     return ExitCode.OK;
   }
 
-  private void print(PrintWriter out, Entry e) {
+  private void print(StdOut out, Entry e) {
     if (json.json) {
       Map<String, Object> o = Json.obj();
       o.put("id", e.id());
@@ -108,8 +118,8 @@ final class CatCommand extends BaseCommand {
     } else if (noIds) {
       out.println(encoding.render(e.value()));
     } else {
-      out.print(e.id());
-      out.print('\t');
+      out.print(Long.toString(e.id()));
+      out.print("\t");
       out.println(encoding.render(e.value()));
     }
   }

@@ -1,7 +1,11 @@
 package io.ironwal.cli;
 
+import io.ironwal.CorruptionPolicy;
+import io.ironwal.RecoveryReport;
 import io.ironwal.WalOptions;
-import io.ironwal.inspect.ShardedRootReader;
+import io.ironwal.inspect.RecoveryPreview;
+import io.ironwal.inspect.WalInspector;
+import io.ironwal.sharded.ShardedRootView;
 import io.ironwal.sharded.Checkpoint;
 import io.ironwal.sharded.CompactionStats;
 import io.ironwal.sharded.NamedCheckpoint;
@@ -41,17 +45,31 @@ final class CheckpointsCommand extends BaseCommand {
   @Override
   public Integer call() {
     spec.commandLine().usage(out());
-    return ExitCode.ERROR;
+    return ExitCode.USAGE;
   }
 
-  /** Reads a sharded root's checkpoints without the lock; errors if the root is not sharded. */
-  static ShardedRootReader readRoot(RootOption root) {
+  /**
+   * Reads a sharded root's own files without the lock; errors if the root is not sharded. Prints
+   * every finding to stderr: damage as an error, a torn last record as a note.
+   */
+  static ShardedRootView readRoot(RootOption root, PrintWriter err) {
     root.requireExisting();
     if (!root.isSharded()) {
-      throw new CliException(ExitCode.ERROR, root.root() + " is not a sharded WAL root (no "
+      throw new CliException(ExitCode.USAGE, root.root() + " is not a sharded WAL root (no "
           + RootOption.SHARDED_META + ")");
     }
-    return ShardedRootReader.read(root.root());
+    ShardedRootView view = ShardedRootView.open(root.root());
+    for (ShardedRootView.Finding f : view.findings()) {
+      err.println((f.isDamage() ? "ironwal: DAMAGE " : "note: ") + f.kind() + ": " + f.file()
+          + (f.offset() >= 0 ? " @ " + f.offset() : "") + ": " + f.message());
+    }
+    err.flush();
+    return view;
+  }
+
+  /** The exit code after a read of the root's files: 1 if they are damaged. */
+  static int exitFor(ShardedRootView view) {
+    return view.damaged() ? ExitCode.CORRUPTION : ExitCode.OK;
   }
 
   /** A checkpoint id for people: its text when printable UTF-8, else hex. */
@@ -100,7 +118,7 @@ final class CheckpointsCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-      ShardedRootReader snap = readRoot(root);
+      ShardedRootView snap = readRoot(root, err());
       List<NamedCheckpoint> all = snap.checkpoints();
       if (json.json) {
         List<Object> list = new ArrayList<>();
@@ -111,13 +129,16 @@ final class CheckpointsCommand extends BaseCommand {
         o.put("root", root.root().toString());
         o.put("shardCount", snap.shardCount());
         o.put("checkpoints", list);
+        o.put("findings", ShardsCommand.findingsJson(snap.findings()));
         out().println(Json.write(o));
-        return ExitCode.OK;
+        return exitFor(snap);
       }
       PrintWriter out = out();
       if (all.isEmpty()) {
-        out.println("no checkpoints (" + snap.shardCount() + " shards)");
-        return ExitCode.OK;
+        out.println((snap.damaged() ? "no readable checkpoints" : "no checkpoints") + " ("
+            + (snap.shardCount() < 0 ? "unknown number of" : String.valueOf(snap.shardCount()))
+            + " shards)");
+        return exitFor(snap);
       }
       int w = "ID".length();
       for (NamedCheckpoint n : all) {
@@ -129,9 +150,9 @@ final class CheckpointsCommand extends BaseCommand {
         out.printf(fmt, describeId(n.id()), instant(n.checkpoint().timestampNanos()),
             total(n.checkpoint()));
       }
-      out.printf("%d checkpoint%s, %d shards%n", all.size(), all.size() == 1 ? "" : "s",
-          snap.shardCount());
-      return ExitCode.OK;
+      out.printf("%d checkpoint%s, %d shards%s%n", all.size(), all.size() == 1 ? "" : "s",
+          snap.shardCount(), snap.damaged() ? " (records after the damage are not listed)" : "");
+      return exitFor(snap);
     }
   }
 
@@ -157,9 +178,9 @@ final class CheckpointsCommand extends BaseCommand {
       try {
         raw = hex ? HexFormat.of().parseHex(id) : id.getBytes(StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        throw new CliException(ExitCode.ERROR, "ID is not hex: " + e.getMessage());
+        throw new CliException(ExitCode.USAGE, "ID is not hex: " + e.getMessage());
       }
-      ShardedRootReader snap = readRoot(root);
+      ShardedRootView snap = readRoot(root, err());
       Checkpoint c = null;
       for (NamedCheckpoint n : snap.checkpoints()) {
         if (Arrays.equals(n.id(), raw)) {
@@ -167,12 +188,14 @@ final class CheckpointsCommand extends BaseCommand {
         }
       }
       if (c == null) {
-        throw new CliException(ExitCode.NOT_FOUND, "no checkpoint " + describeId(raw) + " in "
-            + root.root());
+        throw new CliException(snap.damaged() ? ExitCode.CORRUPTION : ExitCode.NOT_FOUND,
+            "no checkpoint " + describeId(raw) + " in " + root.root()
+                + (snap.damaged() ? " (its files are damaged; records after the damage are"
+                    + " unreadable)" : ""));
       }
       if (json.json) {
         out().println(Json.write(toJson(raw, c)));
-        return ExitCode.OK;
+        return exitFor(snap);
       }
       PrintWriter out = out();
       out.printf("checkpoint  %s%n", describeId(raw));
@@ -184,15 +207,21 @@ final class CheckpointsCommand extends BaseCommand {
         out.printf("%8d  %-12s  %d%n", i, ShardedWal.streamName(i, c.shardCount()),
             c.offset(i));
       }
-      return ExitCode.OK;
+      return exitFor(snap);
     }
   }
 
   /** {@code checkpoints compact N}. */
   @Command(name = "compact", mixinStandardHelpOptions = true,
       description = {"Rewrite the checkpoint log keeping only the N latest checkpoints.",
-          "Takes the lock: fails with exit code 3 while another process has the WAL open."},
-      footer = {"", "Example:", "  ironwal checkpoints compact 10 --root ./sharded_data"})
+          "Takes the lock: fails with exit code 3 while another process has the WAL open.",
+          "Opening the sharded WAL runs recovery. If recovery would cut anything (a torn"
+              + " checkpoint record, a torn tail of a shard), compact refuses and lists it, unless"
+              + " --allow-cut is given; then it opens, lets recovery cut (keeping the bytes in"
+              + " .corrupt files) and reports every cut. See 'ironwal repair'."},
+      footer = {"", "Examples:",
+          "  ironwal checkpoints compact 10 --root ./sharded_data",
+          "  ironwal checkpoints compact 10 --allow-cut --root ./sharded_data"})
   static final class CompactCommand extends BaseCommand {
     @Mixin RootOption root;
     @Mixin JsonOption json;
@@ -200,18 +229,56 @@ final class CheckpointsCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "N", description = "How many checkpoints to keep (>= 1).")
     int keep;
 
+    @Option(names = "--allow-cut",
+        description = "Let the open's recovery cut torn tails (reported) instead of refusing.")
+    boolean allowCut;
+
     @Override
     public Integer call() {
-      root.requireExisting();
-      if (!root.isSharded()) {
-        throw new CliException(ExitCode.ERROR, root.root() + " is not a sharded WAL root (no "
-            + RootOption.SHARDED_META + ")");
-      }
       if (keep < 1) {
-        throw new CliException(ExitCode.ERROR, "N must be at least 1");
+        throw new CliException(ExitCode.USAGE, "N must be at least 1, got " + keep);
       }
+      ShardedRootView view = readRoot(root, err());
+      if (view.damaged()) {
+        throw new CliException(ExitCode.CORRUPTION, "the sharded root's files are damaged (see"
+            + " above); compaction refused");
+      }
+      // What the open's recovery would cut, found without the lock and without changing a file.
+      List<String> cuts = new ArrayList<>();
+      for (ShardedRootView.Finding f : view.findings()) {
+        if (f.kind() == ShardedRootView.Kind.LOG_TORN_TAIL) {
+          cuts.add(f.file() + " @ " + f.offset() + ": " + f.message());
+        }
+      }
+      try (WalInspector in = WalInspector.open(root.root())) {
+        for (int i = 0; i < view.shardCount(); i++) {
+          String stream = ShardedWal.streamName(i, view.shardCount());
+          if (!in.hasStream(stream)) {
+            continue;
+          }
+          RecoveryPreview p = in.previewRecovery(stream);
+          if (p.refusal() != null) {
+            throw new CliException(ExitCode.CORRUPTION, "shard " + stream + " cannot be"
+                + " recovered: " + p.refusal().getMessage() + "; compaction refused");
+          }
+          if (p.bytesCut() > 0 || p.cutFile() != null) {
+            cuts.add(p.cutFile() + " @ " + p.cutOffset() + ": " + p.bytesCut() + " bytes "
+                + p.cases());
+          }
+        }
+      }
+      if (!cuts.isEmpty() && !allowCut) {
+        throw new CliException(ExitCode.USAGE, "opening the sharded WAL would cut "
+            + String.join("; ", cuts) + ". Nothing was changed. Run 'ironwal repair' to look"
+            + " closer, or pass --allow-cut to let recovery cut and keep the bytes aside.");
+      }
+      // Under ERROR a tail that appeared since the preview is refused rather than cut silently.
+      WalOptions options = WalOptions.builder(root.root())
+          .onCorruption(allowCut ? CorruptionPolicy.TRUNCATE : CorruptionPolicy.ERROR).build();
       CompactionStats s;
-      try (ShardedWal wal = ShardedWal.open(WalOptions.builder(root.root()).build())) {
+      RecoveryReport recovery;
+      try (ShardedWal wal = ShardedWal.open(options)) {
+        recovery = wal.wal().recoveryReport();
         s = wal.compactCheckpoints(keep);
       }
       if (json.json) {
@@ -219,8 +286,13 @@ final class CheckpointsCommand extends BaseCommand {
         o.put("checkpointsBefore", s.checkpointsBefore());
         o.put("checkpointsAfter", s.checkpointsAfter());
         o.put("bytesReclaimed", s.bytesReclaimed());
+        o.put("recoveryCuts", cuts);
+        o.put("recoveryBytesCut", recovery.bytesCut());
         out().println(Json.write(o));
       } else {
+        for (String c : cuts) {
+          out().println("recovery cut " + c);
+        }
         out().printf("compacted %d -> %d checkpoints, reclaimed %d bytes%n",
             s.checkpointsBefore(), s.checkpointsAfter(), s.bytesReclaimed());
       }

@@ -8,11 +8,17 @@ import io.ironwal.InvalidStreamNameException;
 import io.ironwal.SegmentNotFoundException;
 import io.ironwal.StreamNotFoundException;
 import io.ironwal.WalException;
+import io.ironwal.WalIoException;
+import io.ironwal.sharded.CheckpointCorruptedException;
+import io.ironwal.sharded.CheckpointNotFoundException;
+import io.ironwal.sharded.InvalidCheckpointIdException;
+import io.ironwal.sharded.NoCheckpointsException;
+import io.ironwal.sharded.ShardCountMismatchException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 
-/** Maps exceptions to an exit code and a one-line message for stderr. */
+/** Maps exceptions, by type, to an exit code and a one-line message for stderr. */
 final class Errors {
   private Errors() {}
 
@@ -23,29 +29,46 @@ final class Errors {
     if (e instanceof DirectoryLockedException) {
       return ExitCode.LOCKED;
     }
-    if (e instanceof CorruptionException) {
+    if (e instanceof CorruptionException || e instanceof CheckpointCorruptedException) {
       return ExitCode.CORRUPTION;
     }
     if (e instanceof StreamNotFoundException || e instanceof SegmentNotFoundException
-        || isCheckpointNotFound(e)) {
+        || e instanceof CheckpointNotFoundException || e instanceof NoCheckpointsException
+        || e instanceof NoSuchFileException) {
       return ExitCode.NOT_FOUND;
     }
-    return ExitCode.ERROR;
+    if (isUsage(e)) {
+      return ExitCode.USAGE;
+    }
+    if (e instanceof WalIoException || e instanceof IOException
+        || e instanceof UncheckedIOException) {
+      return ExitCode.IO_ERROR;
+    }
+    if (e instanceof WalException) {
+      // A failed stream or a closed WAL: the library stopped after an I/O failure.
+      return ExitCode.IO_ERROR;
+    }
+    return ExitCode.INTERNAL;
+  }
+
+  private static boolean isUsage(Throwable e) {
+    return e instanceof InvalidArgumentException || e instanceof InvalidConfigurationException
+        || e instanceof InvalidStreamNameException || e instanceof InvalidCheckpointIdException
+        || e instanceof ShardCountMismatchException || e instanceof IllegalArgumentException;
   }
 
   static String message(Throwable e) {
     if (e instanceof DirectoryLockedException d) {
       return "the WAL at " + d.root() + " is locked: another process has it open. "
           + "Writing commands need it closed; read-only commands (get, cat, streams, stats, "
-          + "verify, dump, checkpoints list/show, shards) work while it is open.";
+          + "verify, dump, repair without --apply, checkpoints list/show, shards) work while it"
+          + " is open.";
+    }
+    if (isUsage(e)) {
+      return "invalid input: " + e.getMessage();
     }
     if (e instanceof CliException || e instanceof WalException) {
-      String m = e.getMessage();
-      if (e instanceof InvalidArgumentException || e instanceof InvalidConfigurationException
-          || e instanceof InvalidStreamNameException) {
-        return "invalid input: " + m;
-      }
-      return m;
+      return e.getMessage();
     }
     if (e instanceof UncheckedIOException u) {
       return message(u.getCause());
@@ -60,11 +83,5 @@ final class Errors {
       return "not supported by this build: " + (e.getMessage() == null ? e : e.getMessage());
     }
     return "unexpected error: " + e;
-  }
-
-  /** The sharded package's checkpoint-not-found error, matched by name to keep this class small. */
-  private static boolean isCheckpointNotFound(Throwable e) {
-    return e.getClass().getSimpleName().equals("CheckpointNotFoundException")
-        || e.getClass().getSimpleName().equals("NoCheckpointsException");
   }
 }

@@ -15,7 +15,9 @@ import picocli.CommandLine.Parameters;
     description = {
         "Print one entry of a stream.",
         "Read-only: reads the segment files as they are on disk, without the lock, so it works"
-            + " while another process has the WAL open. Exit code 4 if the id is not stored."
+            + " while another process has the WAL open. Exit code 4 if the id is beyond the"
+            + " stream; 1 if the frame holding it is damaged or the id lies in a gap of missing"
+            + " ids."
     },
     footer = {"", "Examples:",
         "  ironwal get logs 42",
@@ -38,7 +40,7 @@ final class GetCommand extends BaseCommand {
   @Override
   public Integer call() throws IOException {
     if (id < 0) {
-      throw new CliException(ExitCode.ERROR, "ID must not be negative");
+      throw new CliException(ExitCode.USAGE, "ID must not be negative");
     }
     try (WalInspector in = Inspection.openStream(root, stream)) {
       Optional<byte[]> value = in.get(stream, id);

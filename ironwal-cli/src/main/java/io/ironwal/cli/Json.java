@@ -7,8 +7,16 @@ import java.util.Map;
 /**
  * A tiny JSON writer for the tool's {@code --json} output. The tool only writes JSON and never
  * reads it, so a dependency would buy nothing here.
+ *
+ * <p>64-bit integers: many JSON readers (jq, JavaScript) hold every number as a double, exact only
+ * up to 2^53 - 1. An integer within that bound is written as a JSON number; a larger one (such as
+ * a timestamp in nanoseconds) as a JSON string of the same decimal digits, so that no reader
+ * rounds it. docs/CLI.md documents the rule.
  */
 final class Json {
+  /** The largest integer every double-based JSON reader holds exactly: 2^53 - 1. */
+  static final long MAX_EXACT = (1L << 53) - 1;
+
   private Json() {}
 
   /** Starts an object whose keys keep their insertion order. */
@@ -34,6 +42,14 @@ final class Json {
         sb.append("null");
       } else {
         sb.append(Math.round(d * 1000.0) / 1000.0);
+      }
+    } else if (value instanceof Long || value instanceof Integer || value instanceof Short
+        || value instanceof Byte) {
+      long v = ((Number) value).longValue();
+      if (Math.abs(v) <= MAX_EXACT && v != Long.MIN_VALUE) {
+        sb.append(v);
+      } else {
+        sb.append('"').append(v).append('"');
       }
     } else if (value instanceof Number || value instanceof Boolean) {
       sb.append(value);

@@ -3,6 +3,8 @@ package io.ironwal.cli;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -19,9 +21,10 @@ import picocli.CommandLine.IVersionProvider;
         "Inspect, verify, tail and repair an IronWal log directory.",
         "",
         "Read-only commands (get, cat, streams, stats, verify, dump, checkpoints list/show, shards)"
-            + " never take the root's lock and never modify a file: they work while another process"
-            + " has the WAL open and show what is on disk. Writing commands (append, truncate,"
-            + " checkpoints compact, demo) take the lock and fail with exit code 3 when it is held."
+            + " and repair without --apply never take the root's lock and never modify a file: they"
+            + " work while another process has the WAL open and show what is on disk. Writing"
+            + " commands (append, truncate, repair --apply, checkpoints compact, demo) take the lock"
+            + " and fail with exit code 3 when it is held."
     },
     subcommands = {
         DemoCommand.class,
@@ -33,26 +36,13 @@ import picocli.CommandLine.IVersionProvider;
         VerifyCommand.class,
         DumpCommand.class,
         TruncateCommand.class,
+        RepairCommand.class,
         BenchCommand.class,
         CheckpointsCommand.class,
         ShardsCommand.class,
-        CrashWriterCommand.class,
         CommandLine.HelpCommand.class
     },
-    footerHeading = "%nExit codes:%n",
-    footer = {
-        "  0  success; verify found no damage",
-        "  1  corruption found (verify), or a read met a damaged frame",
-        "  2  usage error, I/O error or other failure",
-        "  3  the WAL is locked by another process (writing commands)",
-        "  4  stream, entry or checkpoint not found",
-        "",
-        "Examples:",
-        "  ironwal demo",
-        "  ironwal append logs 'hello world'",
-        "  ironwal cat logs --from 0",
-        "  ironwal verify --root /var/lib/app/wal"
-    })
+    footerHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
 
   private Main() {}
@@ -75,17 +65,30 @@ public final class Main implements Runnable {
   /** Builds the command tree with UTF-8 output and the exception-to-exit-code mapping. */
   static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new Main());
+    List<String> footer = new ArrayList<>(List.of(ExitCode.TABLE));
+    footer.addAll(List.of("", "Examples:",
+        "  ironwal demo",
+        "  ironwal append logs 'hello world' --create",
+        "  ironwal cat logs --from 0",
+        "  ironwal verify --root /var/lib/app/wal",
+        "  ironwal repair --root /var/lib/app/wal"));
+    cmd.getCommandSpec().usageMessage().footer(footer.toArray(new String[0]));
     // Entries are UTF-8 whatever the platform's default charset (often ASCII in containers).
     cmd.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
     cmd.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
     cmd.setExecutionExceptionHandler((ex, cl, parseResult) -> {
       PrintWriter err = cl.getErr();
+      int code = Errors.exitCode(ex);
+      if (code == ExitCode.BROKEN_PIPE) {
+        // The reader of stdout is gone; like cat(1) on SIGPIPE, stop without a word.
+        return code;
+      }
       err.println("ironwal: " + Errors.message(ex));
       if (System.getenv("IRONWAL_DEBUG") != null) {
         ex.printStackTrace(err);
       }
       err.flush();
-      return Errors.exitCode(ex);
+      return code;
     });
     return cmd;
   }

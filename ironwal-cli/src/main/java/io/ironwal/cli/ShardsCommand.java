@@ -1,6 +1,6 @@
 package io.ironwal.cli;
 
-import io.ironwal.inspect.ShardedRootReader;
+import io.ironwal.sharded.ShardedRootView;
 import io.ironwal.inspect.StreamSummary;
 import io.ironwal.inspect.WalInspector;
 import io.ironwal.sharded.Checkpoint;
@@ -30,9 +30,13 @@ final class ShardsCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    ShardedRootReader snap = CheckpointsCommand.readRoot(root);
+    ShardedRootView snap = CheckpointsCommand.readRoot(root, err());
     try (WalInspector in = WalInspector.open(root.root())) {
       int count = snap.shardCount();
+      if (count < 0) {
+        throw new CliException(ExitCode.CORRUPTION, RootOption.SHARDED_META
+            + " is damaged: the shard count is unknown");
+      }
       List<NamedCheckpoint> checkpoints = snap.checkpoints();
       NamedCheckpoint latest = checkpoints.isEmpty() ? null : checkpoints.get(checkpoints.size() - 1);
       List<Object> rows = new ArrayList<>();
@@ -76,11 +80,26 @@ final class ShardsCommand extends BaseCommand {
         o.put("latestCheckpoint", latest == null ? null
             : CheckpointsCommand.describeId(latest.id()));
         o.put("shards", rows);
+        o.put("findings", findingsJson(snap.findings()));
         out.println(Json.write(o));
       } else {
         out.printf("%d entries in all%n", totalEntries);
       }
     }
-    return ExitCode.OK;
+    return CheckpointsCommand.exitFor(snap);
+  }
+
+  static List<Object> findingsJson(List<ShardedRootView.Finding> findings) {
+    List<Object> out = new ArrayList<>();
+    for (ShardedRootView.Finding f : findings) {
+      Map<String, Object> o = Json.obj();
+      o.put("kind", f.kind().name());
+      o.put("damage", f.isDamage());
+      o.put("file", f.file().toString());
+      o.put("offset", f.offset());
+      o.put("message", f.message());
+      out.add(o);
+    }
+    return out;
   }
 }

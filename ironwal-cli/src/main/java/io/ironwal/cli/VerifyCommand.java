@@ -1,6 +1,8 @@
 package io.ironwal.cli;
 
 import io.ironwal.inspect.Problem;
+import io.ironwal.inspect.QuarantinedFile;
+import io.ironwal.sharded.ShardedRootView;
 import io.ironwal.inspect.ProgressListener;
 import io.ironwal.inspect.VerifyReport;
 import io.ironwal.inspect.WalInspector;
@@ -18,12 +20,19 @@ import picocli.CommandLine.Parameters;
     description = {
         "Check every frame's CRC and the id sequence; exit 1 on corruption.",
         "Checks every segment header, every frame's CRC-32C and entry lengths, and that ids run on"
-            + " without a gap within and across segments. Names each bad file and offset.",
-        "Exit code 0 when clean, 1 when corruption is found, 2 on a usage or I/O error.",
+            + " without a gap within and across segments; each stream's head.state and"
+            + " segments.idx; and, in a sharded root, sharded.meta, checkpoints.log, HEAD and that"
+            + " every checkpoint's offsets lie within its shards.",
+        "Does not stop at the first damaged frame: checks every frame it can reach, names each"
+            + " damaged one (file, offset, ids), counts the intact frames after the damage, and"
+            + " lists the .corrupt files earlier recoveries left, with their sizes.",
+        "Exit code 0 when clean, 1 when damage is found, 2 usage error, 4 no such root or"
+            + " stream, 5 I/O error. With --json, errors are JSON too.",
         "A torn tail at the end of a stream's active segment (a write in progress, or a crash the"
             + " next open repairs) is reported but is not corruption unless --strict is given.",
         "Read-only: never repairs anything and works while another process has the WAL open."
-            + " Shows a progress bar with rate and ETA on a terminal; quiet when piped."
+            + " Shows a progress bar with rate and ETA when stderr is a terminal (also with stdout"
+            + " redirected to a file); quiet when stderr is not a terminal."
     },
     footer = {"", "Examples:",
         "  ironwal verify",
@@ -46,29 +55,64 @@ final class VerifyCommand extends BaseCommand {
 
   @Override
   public Integer call() {
+    if (json.json) {
+      // Scripts get JSON whatever happens, errors included.
+      try {
+        return verify();
+      } catch (RuntimeException e) {
+        int code = Errors.exitCode(e);
+        Map<String, Object> o = Json.obj();
+        o.put("root", root.root().toString());
+        o.put("ok", false);
+        o.put("error", Errors.message(e));
+        o.put("exitCode", code);
+        out().println(Json.write(o));
+        out().flush();
+        err().println("ironwal: " + Errors.message(e));
+        err().flush();
+        return code;
+      }
+    }
+    return verify();
+  }
+
+  private int verify() {
     try (WalInspector in = stream == null ? Inspection.open(root)
         : Inspection.openStream(root, stream)) {
       List<String> streams = stream == null ? in.streams() : List.of(stream);
-      boolean showBar = progress != null ? progress : System.console() != null;
+      boolean showBar = progress != null ? progress : Terminal.stderrIsTerminal();
       ProgressBar bar = showBar ? new ProgressBar(err(), "verify") : null;
       long start = System.nanoTime();
       VerifyReport report = in.verify(streams, bar == null ? ProgressListener.NONE : bar);
+      // A sharded root's own files: sharded.meta, checkpoints.log, HEAD, and every checkpoint's
+      // offsets against its shards.
+      List<ShardedRootView.Finding> sharded = new ArrayList<>();
+      List<QuarantinedFile> quarantined = new ArrayList<>(report.quarantined());
+      if (stream == null && root.isSharded()) {
+        ShardedRootView view = ShardedRootView.open(root.root());
+        sharded.addAll(view.findings());
+        sharded.addAll(view.checkCheckpointsAgainstShards());
+        quarantined.addAll(view.quarantined());
+      }
       double seconds = (System.nanoTime() - start) / 1e9;
       if (bar != null) {
         bar.finish();
       }
       boolean bad = report.corrupt()
-          || (strict && report.problems().stream().anyMatch(p -> !p.kind().isDamage()));
+          || sharded.stream().anyMatch(ShardedRootView.Finding::isDamage)
+          || (strict && (report.problems().stream().anyMatch(p -> !p.kind().isDamage())
+              || !sharded.isEmpty()));
       if (json.json) {
-        printJson(report, bad, seconds);
+        printJson(report, sharded, quarantined, bad, seconds);
       } else {
-        printText(report, bad, seconds);
+        printText(report, sharded, quarantined, bad, seconds);
       }
       return bad ? ExitCode.CORRUPTION : ExitCode.OK;
     }
   }
 
-  private void printJson(VerifyReport r, boolean bad, double seconds) {
+  private void printJson(VerifyReport r, List<ShardedRootView.Finding> sharded,
+      List<QuarantinedFile> quarantined, boolean bad, double seconds) {
     Map<String, Object> o = Json.obj();
     o.put("root", root.root().toString());
     o.put("ok", !bad);
@@ -86,33 +130,57 @@ final class VerifyCommand extends BaseCommand {
       po.put("damage", p.kind().isDamage());
       po.put("file", p.file() == null ? null : p.file().toString());
       po.put("offset", p.offset());
+      po.put("firstId", p.firstId() < 0 ? null : p.firstId());
+      po.put("lastId", p.lastId() < 0 ? null : p.lastId());
+      po.put("intactFramesAfter", p.intactFramesAfter() < 0 ? null : p.intactFramesAfter());
       po.put("message", p.message());
       problems.add(po);
     }
     o.put("problems", problems);
+    o.put("shardedRoot", ShardsCommand.findingsJson(sharded));
+    List<Object> q = new ArrayList<>();
+    for (QuarantinedFile f : quarantined) {
+      Map<String, Object> qo = Json.obj();
+      qo.put("stream", f.stream());
+      qo.put("file", f.file().toString());
+      qo.put("size", f.sizeBytes());
+      q.add(qo);
+    }
+    o.put("quarantined", q);
     out().println(Json.write(o));
   }
 
-  private void printText(VerifyReport r, boolean bad, double seconds) {
+  private void printText(VerifyReport r, List<ShardedRootView.Finding> sharded,
+      List<QuarantinedFile> quarantined, boolean bad, double seconds) {
     PrintWriter out = out();
     for (Problem p : r.problems()) {
       String where = p.file() == null ? "" : " " + p.file() + (p.offset() >= 0 ? " @ " + p.offset() : "");
       out.printf("%s %s:%s: %s%n", p.kind().isDamage() ? "CORRUPT" : "WARN   ", p.kind(), where,
           p.message());
     }
-    out.printf("checked %d stream%s, %d segment%s, %d frames, %d entries, %s in %s (%s/s)%n",
+    for (ShardedRootView.Finding f : sharded) {
+      out.printf("%s %s: %s%s: %s%n", f.isDamage() ? "CORRUPT" : "WARN   ", f.kind(), f.file(),
+          f.offset() >= 0 ? " @ " + f.offset() : "", f.message());
+    }
+    for (QuarantinedFile f : quarantined) {
+      out.printf("QUARANTINED %s (%d bytes cut by an earlier recovery and kept)%n", f.file(),
+          f.sizeBytes());
+    }
+    out.printf("checked %d stream%s, %d segment%s, %d frames, %d entries, %s in %s (%s/s)%s%n",
         r.streams(), r.streams() == 1 ? "" : "s", r.segments(), r.segments() == 1 ? "" : "s",
         r.frames(), r.entries(), Units.bytes(r.bytes()), Units.seconds(seconds),
-        Units.bytes(r.bytes() / Math.max(seconds, 1e-3)));
-    long damage = r.problems().stream().filter(p -> p.kind().isDamage()).count();
+        Units.bytes(r.bytes() / Math.max(seconds, 1e-3)),
+        stream == null && root.isSharded() ? "; sharded.meta, checkpoints.log, HEAD" : "");
+    long problems = r.problems().size() + sharded.size();
+    long damage = r.problems().stream().filter(p -> p.kind().isDamage()).count()
+        + sharded.stream().filter(ShardedRootView.Finding::isDamage).count();
     if (bad) {
-      out.printf("CORRUPTION FOUND: %d problem%s%n", r.problems().size(),
-          r.problems().size() == 1 ? "" : "s");
-    } else if (r.problems().isEmpty()) {
+      out.printf("CORRUPTION FOUND: %d problem%s%n", problems, problems == 1 ? "" : "s");
+    } else if (problems == 0) {
       out.println("OK: no corruption found");
     } else {
-      out.printf("OK: no corruption found (%d warning%s)%n", r.problems().size() - damage,
-          r.problems().size() - damage == 1 ? "" : "s");
+      out.printf("OK: no corruption found (%d warning%s)%n", problems - damage,
+          problems - damage == 1 ? "" : "s");
     }
   }
 }

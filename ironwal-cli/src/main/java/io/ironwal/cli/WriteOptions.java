@@ -33,7 +33,7 @@ final class WriteOptions {
   /** Opens the WAL, refusing sharded roots where writing one shard directly would misroute keys. */
   Wal open(RootOption root, String command) {
     if (root.isSharded()) {
-      throw new CliException(ExitCode.ERROR, root.root() + " is a sharded WAL root ("
+      throw new CliException(ExitCode.USAGE, root.root() + " is a sharded WAL root ("
           + RootOption.SHARDED_META + "); '" + command + "' would bypass its key routing and "
           + "checkpoints. Use the ShardedWal API, or 'ironwal checkpoints' for maintenance.");
     }

@@ -104,6 +104,8 @@ class CliIT {
   @Test
   void appendGetCatStreamsStatsDumpTruncate() throws Exception {
     Result r = cli("append", "logs", "hello world", "--root", root());
+    assertThat(r.exit()).as("a new root needs --create").isEqualTo(4);
+    r = cli("append", "logs", "hello world", "--create", "--root", root());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("appended 1 entry to 'logs': id 0");
 
@@ -373,8 +375,11 @@ class CliIT {
     Result r = cli("demo", "--appends", "20", "--batches", "5");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("IronWal demo in ./wal_data")
-        .contains("R3_TORN_TAIL_CUT").contains("acknowledged entries intact: yes")
+        .contains("killed").contains("SIGKILL").contains("acknowledged entries intact: yes")
         .doesNotContain("intact: NO").contains("no corruption");
+    // The killed writer's stream was not closed: recovery scanned its tail (and cut a torn
+    // frame if the kill came in the middle of a write).
+    assertThat(r.out()).containsPattern("orders +R(2_CLEAN_TAIL|3_TORN_TAIL_CUT)");
     assertThat(tmp.resolve("wal_data").resolve("orders")).isDirectory();
     r = cli("verify");
     assertThat(r.exit()).as(r.out()).isZero();

@@ -31,6 +31,8 @@ public final class EntryReader implements AutoCloseable {
   private String stopReason;
   private CorruptionException damage;
   private long syncedThrough;
+  /** One past the last id of the frames read so far in the current segment. */
+  private long segmentEndId;
 
   EntryReader(WalInspector inspector, Storage storage, String stream, long fromId) {
     this.inspector = inspector;
@@ -100,14 +102,16 @@ public final class EntryReader implements AutoCloseable {
       if (p.isFrame()) {
         FrameHeader h = p.header;
         long frameOffset = offset;
+        if (h.firstId != segmentEndId) {
+          // Also for frames before the id wanted: a gap there is damage all the same.
+          throw new CorruptionException("frame starts at id " + h.firstId + ", expected "
+              + segmentEndId + ": ids are missing", segment.file(), frameOffset);
+        }
         offset += h.frameLength();
+        segmentEndId = h.endId();
         syncedThrough = Math.max(syncedThrough, h.syncedThrough);
         if (h.endId() <= nextId) {
           continue;
-        }
-        if (h.firstId > nextId) {
-          throw new CorruptionException("frame starts at id " + h.firstId + ", expected "
-              + nextId, segment.file(), frameOffset);
         }
         byte[][] entries = walker.entries(frameOffset, h);
         for (int i = (int) (nextId - h.firstId); i < entries.length; i++) {
@@ -123,10 +127,23 @@ public final class EntryReader implements AutoCloseable {
         throw FrameDecoder.error(p, segment.file(), offset);
       }
       // At the end of what this segment holds now: move on if the writer rotated.
-      SegmentInfo next = findSegmentStartingAt(nextId);
+      SegmentInfo next = nextSegment();
       if (next != null) {
         if (damaged) {
           throw FrameDecoder.error(p, segment.file(), offset);
+        }
+        if (next.firstId() != segmentEndId) {
+          if (!retried) {
+            // Frames written just before a rotation may not have been visible at the probe.
+            retried = true;
+            walker.invalidate();
+            continue;
+          }
+          throw new CorruptionException("ids " + segmentEndId + ".." + (next.firstId() - 1)
+              + " are missing: the frames of " + segment.file().getFileName() + " end before id "
+              + segmentEndId + " and the next segment file, " + next.file().getFileName()
+              + ", starts at id " + next.firstId() + " (a segment file deleted or cut short?)",
+              next.file(), 0);
         }
         switchTo(next);
         continue;
@@ -173,9 +190,10 @@ public final class EntryReader implements AutoCloseable {
     return open(chosen);
   }
 
-  private SegmentInfo findSegmentStartingAt(long id) {
+  /** The segment after the current one, or {@code null} if the current one is the last. */
+  private SegmentInfo nextSegment() {
     for (SegmentInfo s : inspector.segments(stream)) {
-      if (s.firstId() == id && (segment == null || s.firstId() > segment.firstId())) {
+      if (s.firstId() > segment.firstId()) {
         return s;
       }
     }
@@ -214,6 +232,7 @@ public final class EntryReader implements AutoCloseable {
     walker = w;
     segment = s;
     offset = SegmentHeader.SIZE;
+    segmentEndId = s.firstId();
     syncedThrough = inspector.cleanEnd(s, w.size());
     return true;
   }

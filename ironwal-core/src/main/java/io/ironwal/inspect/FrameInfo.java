@@ -14,10 +14,13 @@ import io.ironwal.CompressionType;
  * @param frameLength header plus stored payload, in bytes
  * @param storedCrc the checksum stored in the header
  * @param computedCrc the checksum computed over the header fields and payload as read
+ * @param syncedThrough the header's synced-through field: the file offset the writer had fsynced
+ *     through when it wrote this frame (bytes before it were durable); recovery uses it to tell a
+ *     torn tail from corruption
  */
 public record FrameInfo(
     long offset, long firstId, int entryCount, CompressionType compression, int storedSize,
-    int rawSize, long frameLength, int storedCrc, int computedCrc) {
+    int rawSize, long frameLength, int storedCrc, int computedCrc, long syncedThrough) {
 
   /**
    * Returns whether the stored checksum matches the bytes.

@@ -145,6 +145,23 @@ final class SegmentWalker implements Closeable {
   }
 
   /**
+   * Returns the offset of the first valid frame (intact header and checksum) after {@code from},
+   * searching byte by byte: how a walk gets past damage whose header gives no length.
+   *
+   * @param from the offset to search after
+   * @return the offset, or -1 if no valid frame follows
+   */
+  long nextValidFrame(long from) throws IOException {
+    long size = file.size();
+    for (long at = from + 1; at + FrameHeader.SIZE <= size; at++) {
+      if (probe(at).isFrame()) {
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  /**
    * Makes the window hold the file's bytes from {@code offset} for {@code need} bytes, or up to
    * the end of the file if it is shorter. Reads as much as the window holds, to serve the frames
    * that follow without another read.

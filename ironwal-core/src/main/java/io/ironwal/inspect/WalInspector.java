@@ -2,6 +2,13 @@ package io.ironwal.inspect;
 
 import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.CompressionType;
+import io.ironwal.CorruptionPolicy;
+import io.ironwal.RecoveryCase;
+import io.ironwal.WalException;
+import io.ironwal.internal.recovery.RecoveredStream;
+import io.ironwal.internal.recovery.StreamRecovery;
+import java.util.Map;
+import java.util.Set;
 import io.ironwal.CorruptionException;
 import io.ironwal.StreamNotFoundException;
 import io.ironwal.WalIoException;
@@ -11,6 +18,7 @@ import io.ironwal.internal.format.FrameHeader;
 import io.ironwal.internal.format.FrameType;
 import io.ironwal.internal.format.HeadState;
 import io.ironwal.internal.format.SegmentHeader;
+import io.ironwal.internal.format.SegmentsIndexCodec;
 import io.ironwal.internal.io.AtomicFiles;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageFile;
@@ -234,7 +242,7 @@ public final class WalInspector implements AutoCloseable {
         if (p.isFrame() || p.kind == FrameDecoder.Kind.CRC_MISMATCH) {
           FrameHeader h = p.header;
           FrameInfo info = new FrameInfo(offset, h.firstId, h.entryCount, compression(h.type),
-              h.storedSize, h.rawSize, h.frameLength(), h.crc, p.actualCrc);
+              h.storedSize, h.rawSize, h.frameLength(), h.crc, p.actualCrc, h.syncedThrough);
           boolean go = visitor == null || visitor.visit(info);
           if (!p.isFrame()) {
             ScanOutcome o = tailOrCorruption(w, offset, h.frameLength(), syncedThrough);
@@ -396,62 +404,225 @@ public final class WalInspector implements AutoCloseable {
         total += s.sizeBytes();
       }
     }
-    List<Problem> problems = new ArrayList<>();
-    long done = 0;
-    int segmentCount = 0;
-    long frames = 0;
-    long entries = 0;
+    Verifier v = new Verifier(this, storage, progress, total);
+    List<QuarantinedFile> quarantined = new ArrayList<>();
     for (int i = 0; i < streams.size(); i++) {
-      String stream = streams.get(i);
-      List<SegmentInfo> segs = all.get(i);
-      long expectedNext = -1;
-      for (int j = 0; j < segs.size(); j++) {
-        SegmentInfo s = segs.get(j);
-        boolean last = j == segs.size() - 1;
-        segmentCount++;
-        if (expectedNext >= 0 && s.firstId() != expectedNext) {
-          problems.add(new Problem(stream, s.file(), 0, Problem.Kind.ID_GAP,
-              "segment starts at id " + s.firstId() + " but the previous one ends before id "
-                  + expectedNext));
-        }
-        SegmentScan scan;
-        try {
-          scan = scan(s, null, progress, done, total, true);
-        } catch (CorruptionException e) {
-          problems.add(new Problem(stream, s.file(), Math.max(e.offset(), 0),
-              Problem.Kind.CORRUPT_SEGMENT_HEADER, e.getMessage()));
-          expectedNext = -1;
-          done += s.sizeBytes();
-          continue;
-        } catch (WalIoException e) {
-          problems.add(new Problem(stream, s.file(), -1, Problem.Kind.IO_ERROR, e.getMessage()));
-          expectedNext = -1;
-          done += s.sizeBytes();
+      v.verifyStream(streams.get(i), all.get(i));
+      quarantined.addAll(quarantined(streams.get(i)));
+    }
+    return v.report(streams.size(), quarantined);
+  }
+
+  /**
+   * Lists the {@code .corrupt} files beside a stream's segments: bytes recovery cut off a torn
+   * tail and kept.
+   *
+   * @param stream the stream
+   * @return the files with their sizes, sorted by name; empty if none
+   * @throws WalIoException if the directory cannot be listed
+   */
+  public List<QuarantinedFile> quarantined(String stream) {
+    Path dir = streamDir(stream);
+    List<QuarantinedFile> out = new ArrayList<>();
+    try {
+      if (!storage.isDirectory(dir)) {
+        return out;
+      }
+      for (String name : storage.list(dir)) {
+        if (!name.endsWith(SegmentNames.CORRUPT_SUFFIX)) {
           continue;
         }
-        frames += scan.frames();
-        entries += scan.entries();
-        done += s.sizeBytes();
-        progress.progress(done, total);
-        expectedNext = scan.nextId();
-        if (scan.outcome() == ScanOutcome.CORRUPTION) {
-          boolean crc = scan.problem() != null && scan.problem().startsWith("checksum mismatch");
-          boolean gap = scan.problem() != null && scan.problem().contains("expected");
-          problems.add(new Problem(stream, s.file(), scan.validEnd(),
-              crc ? Problem.Kind.CRC_MISMATCH : gap ? Problem.Kind.ID_GAP
-                  : Problem.Kind.CORRUPT_FRAME, scan.problem()));
-          // Ids after damage are unknown, so the next segment's start cannot be checked.
-          expectedNext = -1;
-        } else if (scan.outcome() == ScanOutcome.TORN_TAIL) {
-          problems.add(new Problem(stream, s.file(), scan.validEnd(),
-              last ? Problem.Kind.TORN_TAIL : Problem.Kind.TRUNCATED_SEGMENT,
-              last ? scan.problem() + "; the next open cuts it"
-                  : scan.problem() + " in a segment that is not the last one"));
+        Path file = dir.resolve(name);
+        try (StorageFile f = storage.openReadOnly(file)) {
+          out.add(new QuarantinedFile(stream, file, f.size()));
+        } catch (NoSuchFileException gone) {
+          // Deleted between the listing and the open.
         }
       }
+    } catch (IOException e) {
+      throw new WalIoException("cannot list " + dir, e);
     }
-    progress.progress(total, total);
-    return new VerifyReport(streams.size(), segmentCount, frames, entries, done, problems);
+    return out;
+  }
+
+  /**
+   * Tells what opening the WAL would do to a stream, without doing it: runs the library's own
+   * recovery procedure (the same code {@code Wal.open} runs, with the default {@link
+   * io.ironwal.CorruptionPolicy#TRUNCATE}) against a storage that reads the real files and keeps
+   * every change in memory. No file is created, written, cut, renamed or deleted, and no lock is
+   * taken; on a root another process is writing, the answer describes the files at this moment.
+   * Recovery's log lines during a preview describe what it would do.
+   *
+   * @param stream the stream
+   * @return the recovery cases, the cut and where its bytes would be kept, or why recovery refuses
+   * @throws StreamNotFoundException if the stream does not exist
+   * @throws WalIoException on an I/O error
+   */
+  public RecoveryPreview previewRecovery(String stream) {
+    if (!hasStream(stream)) {
+      throw new StreamNotFoundException(stream);
+    }
+    Path dir = streamDir(stream);
+    DryRunStorage dry = new DryRunStorage(storage);
+    try {
+      RecoveredStream r = StreamRecovery.recover(dry, dir, CorruptionPolicy.TRUNCATE);
+      Path cutFile = null;
+      long cutOffset = -1;
+      for (Map.Entry<Path, Long> c : dry.cuts().entrySet()) {
+        cutFile = c.getKey();
+        cutOffset = c.getValue();
+      }
+      Path keptIn = null;
+      for (Path p : dry.createdFiles().keySet()) {
+        if (p.getFileName().toString().endsWith(SegmentNames.CORRUPT_SUFFIX)) {
+          keptIn = p;
+        }
+      }
+      return new RecoveryPreview(stream, r.cases(), r.nextId(), cutFile, cutOffset, r.bytesCut(),
+          keptIn, dry.actions(), null);
+    } catch (CorruptionException e) {
+      // Under TRUNCATE, the one refusal at an offset inside the frames is R5: damage followed by
+      // bytes proven durable. The other refusals (headers, listing) are at offset 0.
+      Set<RecoveryCase> cases = e.offset() >= SegmentHeader.SIZE
+          ? Set.of(RecoveryCase.R5_CORRUPTION) : Set.of();
+      return new RecoveryPreview(stream, cases, -1, null, -1, 0, null, dry.actions(), e);
+    } catch (WalException e) {
+      return new RecoveryPreview(stream, Set.of(), -1, null, -1, 0, null, dry.actions(), e);
+    } catch (IOException e) {
+      throw new WalIoException("cannot read " + dir, e);
+    }
+  }
+
+  /**
+   * Reads a stream's {@code head.state} as it is on disk.
+   *
+   * @param stream the stream
+   * @return what it says, or why it cannot be read
+   */
+  public HeadStateInfo headState(String stream) {
+    Path file = streamDir(stream).resolve(SegmentNames.HEAD_STATE);
+    try {
+      if (!storage.exists(file)) {
+        return new HeadStateInfo(file, false, -1, -1, -1, null);
+      }
+      HeadState h = HeadState.decode(AtomicFiles.readAll(storage, file, HeadState.SIZE + 1), file);
+      return new HeadStateInfo(file, true, h.activeFirstId(), h.cleanEnd(), h.cleanNextId(), null);
+    } catch (CorruptionException | IOException e) {
+      return new HeadStateInfo(file, true, -1, -1, -1, e.getMessage());
+    }
+  }
+
+  /**
+   * Reads a stream's {@code segments.idx} as it is on disk.
+   *
+   * @param stream the stream
+   * @return the ids it lists, or why it cannot be read
+   */
+  public SegmentIndexInfo segmentIndex(String stream) {
+    Path file = streamDir(stream).resolve(SegmentNames.SEGMENTS_INDEX);
+    try {
+      if (!storage.exists(file)) {
+        return new SegmentIndexInfo(file, false, List.of(), null);
+      }
+      return new SegmentIndexInfo(file, true, SegmentsIndexCodec.decode(
+          AtomicFiles.readAll(storage, file, SegmentsIndexCodec.MAX_FILE_SIZE), file), null);
+    } catch (CorruptionException | IOException e) {
+      return new SegmentIndexInfo(file, true, List.of(), e.getMessage());
+    }
+  }
+
+  /**
+   * Walks one file on its own, without a root: a segment file ({@code .wal}) copied out of a
+   * stream, or a {@code .corrupt} file of bytes recovery cut off (which has no segment header
+   * and starts where the cut was). Every frame it can reach is given to the visitor, damaged ones
+   * too (their {@link FrameInfo#crcOk()} is false); damage whose header gives no length is
+   * stepped over by searching for the next valid frame. Offsets are within the file.
+   *
+   * @param file the file
+   * @param visitor receives each frame; may be {@code null}
+   * @return what was found
+   * @throws WalIoException if the file cannot be read
+   */
+  public static FileWalk walkFile(Path file, FrameVisitor visitor) {
+    Storage fs = StorageSeam.of(WalOptions.builder(
+        file.toAbsolutePath().getParent()).build());
+    String name = file.getFileName().toString();
+    boolean quarantine = name.endsWith(SegmentNames.CORRUPT_SUFFIX);
+    long base = 0;
+    if (quarantine) {
+      String[] parts = name.split("\\.");
+      try {
+        base = Long.parseLong(parts[parts.length - 2]);
+      } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+        base = -1;
+      }
+    }
+    List<String> notes = new ArrayList<>();
+    int intact = 0;
+    int damaged = 0;
+    long entries = 0;
+    long headerFirstId = -1;
+    try (SegmentWalker w = new SegmentWalker(fs.openReadOnly(file), file)) {
+      long offset = 0;
+      if (!quarantine) {
+        try {
+          headerFirstId = w.readHeader();
+          if (headerFirstId < 0) {
+            notes.add("file shorter than its " + SegmentHeader.SIZE + "-byte segment header");
+          }
+        } catch (CorruptionException e) {
+          notes.add("damaged segment header: " + e.getMessage());
+        }
+        offset = SegmentHeader.SIZE;
+      }
+      while (true) {
+        FrameDecoder.Probe p = w.probe(offset);
+        FrameHeader h = p.header;
+        if (p.isFrame() || p.kind == FrameDecoder.Kind.CRC_MISMATCH) {
+          FrameInfo info = new FrameInfo(offset, h.firstId, h.entryCount, compression(h.type),
+              h.storedSize, h.rawSize, h.frameLength(), h.crc, p.actualCrc, h.syncedThrough);
+          if (visitor != null) {
+            visitor.visit(info);
+          }
+          if (p.isFrame()) {
+            intact++;
+            entries += h.entryCount;
+          } else {
+            damaged++;
+          }
+          offset += h.frameLength();
+          continue;
+        }
+        if (p.kind == FrameDecoder.Kind.END_OF_FILE) {
+          notes.add("end of file at offset " + offset);
+          break;
+        }
+        long resume;
+        if (p.kind == FrameDecoder.Kind.ZEROES) {
+          long data = w.firstNonZero(offset);
+          if (data < 0) {
+            notes.add("zeroes from offset " + offset + " to the end of the file");
+            break;
+          }
+          resume = w.nextValidFrame(data - 1);
+          notes.add("zeroes at offset " + offset + ", then data at offset " + data);
+        } else {
+          resume = w.nextValidFrame(offset);
+          notes.add(p.kind + " at offset " + offset + (p.detail == null ? "" : ": " + p.detail));
+        }
+        if (resume < 0) {
+          notes.add("no valid frame after offset " + offset);
+          break;
+        }
+        notes.add("next valid frame at offset " + resume + " (" + (resume - offset)
+            + " bytes skipped)");
+        offset = resume;
+      }
+      return new FileWalk(file, quarantine, headerFirstId, base, intact, damaged, entries,
+          w.size(), notes);
+    } catch (IOException e) {
+      throw new WalIoException("cannot read " + file, e);
+    }
   }
 
   /**

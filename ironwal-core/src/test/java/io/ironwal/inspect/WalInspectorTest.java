@@ -9,7 +9,6 @@ import io.ironwal.StreamNotFoundException;
 import io.ironwal.SyncMode;
 import io.ironwal.Wal;
 import io.ironwal.WalOptions;
-import io.ironwal.sharded.ShardedWal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -178,29 +177,6 @@ class WalInspectorTest {
     in.get("a", 3);
     in.frames(in.segments("a").get(0));
     assertThat(snapshot()).isEqualTo(before);
-  }
-
-  @Test
-  void readsShardedCheckpointsWithoutOpeningTheShardedWal() {
-    try (ShardedWal s = ShardedWal.open(WalOptions.builder(root).build(), 3)) {
-      for (int i = 0; i < 30; i++) {
-        s.append(utf8("k" + i), utf8("v"));
-      }
-      s.createCheckpoint(utf8("one"));
-      s.append(utf8("k1"), utf8("v"));
-      s.createCheckpoint(utf8("two"));
-      s.createCheckpoint(utf8("one"));
-      // Read while the sharded WAL is open in this process.
-      ShardedRootReader r = ShardedRootReader.read(root);
-      assertThat(r.shardCount()).isEqualTo(3);
-      assertThat(r.checkpoints()).extracting(c -> new String(c.id(), StandardCharsets.UTF_8))
-          .containsExactly("two", "one");
-      assertThat(r.checkpoints()).extracting(c -> c.checkpoint())
-          .containsExactlyElementsOf(s.listCheckpoints().stream().map(c -> c.checkpoint())
-              .toList());
-      assertThat(r.tailProblem()).isNull();
-    }
-    assertThat(ShardedRootReader.isShardedRoot(root)).isTrue();
   }
 
   private Map<Path, String> snapshot() throws IOException {

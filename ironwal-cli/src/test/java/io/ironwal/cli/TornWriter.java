@@ -11,41 +11,35 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
- * The crashing process of {@code demo}, run in a child JVM: appends entries and prints each id
- * once the append has returned (acknowledged), then starts one more frame, writes only half of
- * its bytes, and dies without closing anything, as a power cut in the middle of a write would
- * leave the file. Hidden from the help.
+ * Test-side crashing writer for the end-to-end tests (run as a child JVM on the test class path):
+ * appends entries, printing each acknowledged id, then writes only the first half of one more
+ * frame (a copy of the last one) at the end of the valid frames and halts without closing
+ * anything, as a power cut in the middle of a write leaves the file.
+ *
+ * <p>Usage: {@code TornWriter ROOT STREAM ENTRIES}; prints {@code ack ID} lines, then
+ * {@code torn FILE OFFSET WRITTEN FRAME_LENGTH}.
  */
-@Command(name = "_crash-writer", hidden = true)
-final class CrashWriterCommand extends BaseCommand {
-  @Mixin RootOption root;
+public final class TornWriter {
+  private TornWriter() {}
 
-  @Option(names = "--stream", required = true)
-  String stream;
-
-  @Option(names = "--entries", defaultValue = "20")
-  int entries;
-
-  @Override
-  public Integer call() throws IOException {
-    Wal wal = Wal.open(WalOptions.builder(root.root()).syncMode(SyncMode.STRICT).build());
+  public static void main(String[] args) throws IOException {
+    Path root = Path.of(args[0]);
+    String stream = args[1];
+    int entries = Integer.parseInt(args[2]);
+    Wal wal = Wal.open(WalOptions.builder(root).syncMode(SyncMode.STRICT).build());
     for (int i = 0; i < entries; i++) {
       long id = wal.append(stream, ("written just before the crash #" + i)
           .getBytes(StandardCharsets.UTF_8));
       System.out.println("ack " + id);
     }
     System.out.flush();
-    // The torn write: the first half of a frame shaped like the last one, at the end of the
-    // valid frames. The rest of the file stays as it was (zeroes in a preallocated segment).
-    try (WalInspector in = WalInspector.open(root.root())) {
+    try (WalInspector in = WalInspector.open(root)) {
       List<SegmentInfo> segs = in.segments(stream);
       SegmentInfo seg = segs.get(segs.size() - 1);
       List<FrameInfo> frames = new ArrayList<>();
@@ -64,6 +58,5 @@ final class CrashWriterCommand extends BaseCommand {
     }
     // Die at once: no close, no fsync, no shutdown hooks.
     Runtime.getRuntime().halt(137);
-    return ExitCode.OK;
   }
 }
