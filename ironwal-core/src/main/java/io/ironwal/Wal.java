@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
@@ -388,6 +389,54 @@ public final class Wal implements AutoCloseable {
    */
   public boolean deleteStream(String stream) {
     return engine.deleteStream(stream);
+  }
+
+  /**
+   * Commits a named reader's position in a stream durably: the first id the reader has not yet
+   * processed (an event-store consumer's checkpoint, a Raft applier's index). Stored in the root
+   * and replaced atomically, so after a crash the position is the last one committed; a {@link
+   * RetentionPolicy} that respects readers keeps every entry from the lowest position on.
+   *
+   * @param stream the stream
+   * @param reader the reader's name, 1 to 255 UTF-8 bytes
+   * @param position the first id not yet processed, from 0 to the stream's next id
+   * @throws InvalidArgumentException for a bad name or a position outside the stream
+   * @throws StreamNotFoundException if the stream does not exist
+   */
+  public void commitReaderPosition(String stream, String reader, long position) {
+    engine.commitReaderPosition(stream, reader, position);
+  }
+
+  /**
+   * Returns a named reader's committed position.
+   *
+   * @param stream the stream
+   * @param reader the reader's name
+   * @return the first id it had not processed when it last committed, or empty if it never did
+   */
+  public OptionalLong readerPosition(String stream, String reader) {
+    return engine.readerPosition(stream, reader);
+  }
+
+  /**
+   * Returns every named reader's committed position in a stream.
+   *
+   * @param stream the stream
+   * @return reader name to position, sorted by name
+   */
+  public Map<String, Long> readerPositions(String stream) {
+    return engine.readerPositions(stream);
+  }
+
+  /**
+   * Forgets a named reader (it no longer holds back retention).
+   *
+   * @param stream the stream
+   * @param reader the reader's name
+   * @return whether it existed
+   */
+  public boolean removeReader(String stream, String reader) {
+    return engine.removeReader(stream, reader);
   }
 
   /**

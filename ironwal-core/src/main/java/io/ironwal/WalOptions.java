@@ -52,6 +52,7 @@ public final class WalOptions {
   private final CorruptionPolicy onCorruption;
   private final Duration flushInterval;
   private final boolean isolateDamagedStreams;
+  private final RetentionPolicy retention;
   private final Storage storage;
 
   static {
@@ -82,6 +83,7 @@ public final class WalOptions {
     this.onCorruption = b.onCorruption;
     this.flushInterval = b.flushInterval;
     this.isolateDamagedStreams = b.isolateDamagedStreams;
+    this.retention = b.retention;
     this.storage = b.storage;
   }
 
@@ -114,6 +116,7 @@ public final class WalOptions {
     b.onCorruption = onCorruption;
     b.flushInterval = flushInterval;
     b.isolateDamagedStreams = isolateDamagedStreams;
+    b.retention = retention;
     b.storage = storage;
     return b;
   }
@@ -233,6 +236,15 @@ public final class WalOptions {
     return isolateDamagedStreams;
   }
 
+  /**
+   * What the WAL deletes by itself in the background; {@link RetentionPolicy#none()} by default.
+   *
+   * @return the policy
+   */
+  public RetentionPolicy retention() {
+    return retention;
+  }
+
   @Override
   public String toString() {
     return "WalOptions{root=" + root + ", syncMode=" + syncMode + ", maxSegmentSize="
@@ -241,6 +253,7 @@ public final class WalOptions {
         + ", compression=" + compression + ", minCompressionSize=" + minCompressionSize
         + ", readStrategy=" + readStrategy + ", onCorruption=" + onCorruption
         + ", flushInterval=" + flushInterval + ", isolateDamagedStreams=" + isolateDamagedStreams
+        + ", retention=" + retention
         + "}";
   }
 
@@ -262,6 +275,7 @@ public final class WalOptions {
     private CorruptionPolicy onCorruption = CorruptionPolicy.TRUNCATE;
     private Duration flushInterval = Duration.ZERO;
     private boolean isolateDamagedStreams;
+    private RetentionPolicy retention = RetentionPolicy.none();
     private Storage storage = FileSystemStorage.INSTANCE;
 
     private Builder(Path root) {
@@ -417,6 +431,17 @@ public final class WalOptions {
     }
 
     /**
+     * Sets the background retention policy; see {@link WalOptions#retention()}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder retention(RetentionPolicy policy) {
+      this.retention = nonNull(policy, "retention");
+      return this;
+    }
+
+    /**
      * Builds the immutable options.
      *
      * @return the options
@@ -447,6 +472,7 @@ public final class WalOptions {
         && readStrategy == other.readStrategy && onCorruption == other.onCorruption
         && flushInterval.equals(other.flushInterval)
         && isolateDamagedStreams == other.isolateDamagedStreams
+        && retention.equals(other.retention)
         && storage == other.storage;
   }
 

@@ -108,6 +108,18 @@ public interface Storage {
   void syncDirectory(Path dir) throws IOException;
 
   /**
+   * Returns when a file was last written, for age-based retention. The real file system's time
+   * by default; a simulated disk may not keep one.
+   *
+   * @param file the file
+   * @return milliseconds since the epoch
+   * @throws IOException if it cannot be told
+   */
+  default long lastModifiedMillis(Path file) throws IOException {
+    return java.nio.file.Files.getLastModifiedTime(file).toMillis();
+  }
+
+  /**
    * Takes an exclusive lock on a lock file, creating it if missing.
    *
    * @param lockFile the lock file

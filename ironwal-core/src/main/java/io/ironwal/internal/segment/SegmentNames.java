@@ -17,6 +17,8 @@ public final class SegmentNames {
   public static final String HEAD_STATE = "head.state";
   /** The intent of a suffix truncation in progress; see {@code SuffixCut}. */
   public static final String SUFFIX_CUT_INTENT = "truncate.intent";
+  /** The stream's named reader positions. */
+  public static final String READER_POSITIONS = "readers.pos";
   /** Suffix of a file holding bytes cut off by recovery. */
   public static final String CORRUPT_SUFFIX = ".corrupt";
 

@@ -29,6 +29,8 @@ final class Stream {
   final SegmentList segments;
   final StreamWriter writer;
   final StreamReader reader;
+  /** Named reader positions (consumers' committed ids). */
+  final ReaderPositions readers;
   /** How many suffix truncations this stream has had since open; readers compare. */
   private volatile long suffixCuts;
   /** The first id removed by the latest suffix truncation. */
@@ -37,6 +39,11 @@ final class Stream {
   private volatile int followers;
 
   Stream(WalEngine engine, String name, Path dir, RecoveredStream recovered) {
+    this(engine, name, dir, recovered, java.util.Map.of());
+  }
+
+  Stream(WalEngine engine, String name, Path dir, RecoveredStream recovered,
+      java.util.Map<String, Long> readerPositions) {
     this.engine = engine;
     this.name = name;
     this.dir = dir;
@@ -46,6 +53,7 @@ final class Stream {
     this.segments = new SegmentList(dir, ids);
     this.reader = new StreamReader(this);
     this.writer = new StreamWriter(this, recovered);
+    this.readers = new ReaderPositions(this, readerPositions);
   }
 
   WalOptions options() {

@@ -585,6 +585,17 @@ final class StreamWriter implements LogWorker.Owner {
     return deleted;
   }
 
+  /** Runs a job on the stream's I/O owner (for the stream's other files). */
+  <T> CompletableFuture<T> submitJob(LogWorker.Job<T> job) {
+    if (stream.engine.isClosed()) {
+      throw new WalClosedException("Wal");
+    }
+    if (deleted) {
+      throw new StreamNotFoundException(stream.name);
+    }
+    return worker.submit(job);
+  }
+
   /** Seals the active segment and records a clean end in head.state. */
   void close() throws IOException {
     lock.lock();

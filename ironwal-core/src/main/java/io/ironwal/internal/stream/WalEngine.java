@@ -6,6 +6,7 @@ import io.ironwal.DirectoryLockedException;
 import io.ironwal.IdRange;
 import io.ironwal.ReadStrategy;
 import io.ironwal.RecoveryReport;
+import io.ironwal.RetentionPolicy;
 import io.ironwal.StreamNotFoundException;
 import io.ironwal.StreamRefusedException;
 import io.ironwal.SegmentNotFoundException;
@@ -37,6 +38,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
@@ -106,17 +108,44 @@ public final class WalEngine {
         });
     ioPool.allowCoreThreadTimeOut(true);
     Duration every = options.flushInterval();
-    if (every.isZero()) {
+    RetentionPolicy retention = options.retention();
+    if (every.isZero() && !retention.isActive()) {
       this.flusher = null;
     } else {
       this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ironwal-flush-" + rootName);
+        Thread t = new Thread(r, "ironwal-timer-" + rootName);
         t.setDaemon(true);
         return t;
       });
-      // The timer only queues fsyncs for the streams' I/O owners; it never waits for one.
-      flusher.scheduleWithFixedDelay(this::flushInBackground, every.toNanos(), every.toNanos(),
-          TimeUnit.NANOSECONDS);
+      if (!every.isZero()) {
+        // The timer only queues fsyncs for the streams' I/O owners; it never waits for one.
+        flusher.scheduleWithFixedDelay(this::flushInBackground, every.toNanos(),
+            every.toNanos(), TimeUnit.NANOSECONDS);
+      }
+      if (retention.isActive()) {
+        long n = retention.checkInterval().toNanos();
+        flusher.scheduleWithFixedDelay(this::applyRetention, n, n, TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /** Applies the retention policy to every stream once (the timer's job; also for tests). */
+  void applyRetention() {
+    for (Stream s : streams.values()) {
+      try {
+        long safe = Retention.safeId(this, s, options.retention());
+        if (safe > s.firstId()) {
+          int n = s.truncate(safe);
+          if (n > 0) {
+            LOG.info("retention deleted {} segment(s) of stream '{}' (first id now {})", n,
+                s.name, s.firstId());
+          }
+        }
+      } catch (RuntimeException | IOException e) {
+        if (!closed) {
+          LOG.warn("retention of stream '{}' failed: {}", s.name, e.toString());
+        }
+      }
     }
   }
 
@@ -200,8 +229,10 @@ public final class WalEngine {
         continue;
       }
       RecoveredStream r;
+      Map<String, Long> positions;
       try {
         r = StreamRecovery.recover(storage, dir, options.onCorruption());
+        positions = ReaderPositions.load(storage, dir);
       } catch (CorruptionException | SegmentNotFoundException e) {
         LOG.error("stream '{}' cannot be recovered: {}", name, e.getMessage());
         if (!options.isolateDamagedStreams()) {
@@ -213,7 +244,7 @@ public final class WalEngine {
       }
       recoveryCases.put(name, Collections.unmodifiableSet(EnumSet.copyOf(r.cases())));
       recoveryBytesCut += r.bytesCut();
-      streams.put(name, new Stream(this, name, dir, r));
+      streams.put(name, new Stream(this, name, dir, r, positions));
     }
   }
 
@@ -630,6 +661,63 @@ public final class WalEngine {
     streams.remove(stream, s);
     s.wakeFollowers();
     return true;
+  }
+
+  /**
+   * See {@link io.ironwal.Wal#commitReaderPosition}.
+   *
+   * @param stream the stream
+   * @param reader the reader's name
+   * @param position the first id it has not yet processed
+   */
+  public void commitReaderPosition(String stream, String reader, long position) {
+    ReaderPositions.checkName(reader);
+    found(stream).readers.commit(reader, position);
+  }
+
+  /**
+   * See {@link io.ironwal.Wal#readerPosition}.
+   *
+   * @param stream the stream
+   * @param reader the reader's name
+   * @return its committed position, if any
+   */
+  public OptionalLong readerPosition(String stream, String reader) {
+    ReaderPositions.checkName(reader);
+    Stream s = existing(stream);
+    return s == null ? OptionalLong.empty() : s.readers.get(reader);
+  }
+
+  /**
+   * See {@link io.ironwal.Wal#readerPositions}.
+   *
+   * @param stream the stream
+   * @return reader name to position
+   */
+  public Map<String, Long> readerPositions(String stream) {
+    Stream s = existing(stream);
+    return s == null ? Map.of() : s.readers.all();
+  }
+
+  /**
+   * See {@link io.ironwal.Wal#removeReader}.
+   *
+   * @param stream the stream
+   * @param reader the reader's name
+   * @return whether it existed
+   */
+  public boolean removeReader(String stream, String reader) {
+    ReaderPositions.checkName(reader);
+    Stream s = existing(stream);
+    return s != null && s.readers.remove(reader);
+  }
+
+  private Stream found(String stream) {
+    Stream s = existing(stream);
+    if (s == null || !s.exists()) {
+      throw new StreamNotFoundException(stream);
+    }
+    return s;
   }
 
   /**

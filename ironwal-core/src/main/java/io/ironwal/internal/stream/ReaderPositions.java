@@ -1,0 +1,111 @@
+package io.ironwal.internal.stream;
+
+import io.ironwal.InvalidArgumentException;
+import io.ironwal.internal.format.ReaderPositionsCodec;
+import io.ironwal.internal.io.AtomicFiles;
+import io.ironwal.internal.io.Storage;
+import io.ironwal.internal.segment.SegmentNames;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * A stream's named reader positions (a consumer's committed position: the first id it has not yet
+ * processed), kept in {@code readers.pos} and replaced atomically on every change, so after a
+ * crash each position is the last one committed. Changes run on the stream's I/O owner.
+ * Thread-safe.
+ */
+final class ReaderPositions {
+  private final Stream stream;
+  /** The durable positions; replaced whole after each durable change. */
+  private volatile Map<String, Long> positions;
+
+  ReaderPositions(Stream stream, Map<String, Long> loaded) {
+    this.stream = stream;
+    this.positions = Collections.unmodifiableMap(new TreeMap<>(loaded));
+  }
+
+  /** Reads the positions of a stream directory at open; empty if it has none. */
+  static Map<String, Long> load(Storage storage, Path dir) throws IOException {
+    Path p = dir.resolve(SegmentNames.READER_POSITIONS);
+    if (!storage.exists(p)) {
+      return Map.of();
+    }
+    return ReaderPositionsCodec.decode(
+        AtomicFiles.readAll(storage, p, ReaderPositionsCodec.MAX_FILE_SIZE), p);
+  }
+
+  static void checkName(String reader) {
+    if (reader == null || reader.isEmpty()) {
+      throw new InvalidArgumentException("reader name must not be null or empty");
+    }
+    int bytes = reader.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > ReaderPositionsCodec.MAX_NAME_BYTES) {
+      throw new InvalidArgumentException("reader name has " + bytes + " UTF-8 bytes, at most "
+          + ReaderPositionsCodec.MAX_NAME_BYTES + " are allowed");
+    }
+  }
+
+  /** Commits a position durably; returns once it is. */
+  void commit(String reader, long position) {
+    checkName(reader);
+    long next = stream.nextId();
+    if (position < 0 || position > next) {
+      throw new InvalidArgumentException("position " + position + " of reader '" + reader
+          + "' is outside stream '" + stream.name + "' [0, " + next + "]");
+    }
+    change(reader, position);
+  }
+
+  /** Removes a reader; returns whether it existed. */
+  boolean remove(String reader) {
+    checkName(reader);
+    if (!positions.containsKey(reader)) {
+      return false;
+    }
+    change(reader, null);
+    return true;
+  }
+
+  private void change(String reader, Long position) {
+    StreamWriter.await(stream.writer.submitJob(() -> {
+      Map<String, Long> next = new TreeMap<>(positions);
+      if (position == null) {
+        next.remove(reader);
+      } else {
+        next.put(reader, position);
+      }
+      if (next.size() > ReaderPositionsCodec.MAX_READERS) {
+        throw new InvalidArgumentException("stream '" + stream.name + "' has "
+            + ReaderPositionsCodec.MAX_READERS + " named readers already");
+      }
+      AtomicFiles.replace(stream.storage(), stream.dir.resolve(SegmentNames.READER_POSITIONS),
+          ReaderPositionsCodec.encode(next));
+      positions = Collections.unmodifiableMap(next);
+      return null;
+    }));
+  }
+
+  OptionalLong get(String reader) {
+    checkName(reader);
+    Long p = positions.get(reader);
+    return p == null ? OptionalLong.empty() : OptionalLong.of(p);
+  }
+
+  Map<String, Long> all() {
+    return positions;
+  }
+
+  /** The lowest committed position, or {@code Long.MAX_VALUE} without readers. */
+  long minimum() {
+    long min = Long.MAX_VALUE;
+    for (long p : positions.values()) {
+      min = Math.min(min, p);
+    }
+    return min;
+  }
+}

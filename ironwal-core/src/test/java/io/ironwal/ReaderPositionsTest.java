@@ -1,0 +1,124 @@
+package io.ironwal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ironwal.internal.stream.WalEngineAccess;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Durable named reader positions and retention that respects them (issue 12, item 8): a
+ * consumer's committed position survives a reopen, damage to the file is refused rather than
+ * guessed, and size and age retention delete whole old segments in the background but never an
+ * entry a named reader has not consumed.
+ */
+class ReaderPositionsTest {
+  @TempDir Path root;
+
+  private static byte[] b(int i) {
+    return ("entry-" + i).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private WalOptions opts() {
+    return WalOptions.builder(root).maxEntriesPerSegment(5).build();
+  }
+
+  @Test
+  void positionsAreDurableAndValidated() {
+    try (Wal wal = Wal.open(opts())) {
+      for (int i = 0; i < 12; i++) {
+        wal.append("events", b(i));
+      }
+      wal.commitReaderPosition("events", "projector", 7);
+      wal.commitReaderPosition("events", "mailer", 3);
+      wal.commitReaderPosition("events", "mailer", 12);
+      assertThat(wal.readerPosition("events", "mailer")).hasValue(12);
+      assertThatThrownBy(() -> wal.commitReaderPosition("events", "x", 13))
+          .isInstanceOf(InvalidArgumentException.class);
+      assertThatThrownBy(() -> wal.commitReaderPosition("events", "", 1))
+          .isInstanceOf(InvalidArgumentException.class);
+      assertThatThrownBy(() -> wal.commitReaderPosition("events", "r".repeat(256), 1))
+          .isInstanceOf(InvalidArgumentException.class);
+      assertThatThrownBy(() -> wal.commitReaderPosition("none", "x", 0))
+          .isInstanceOf(StreamNotFoundException.class);
+      assertThat(wal.readerPosition("events", "nobody")).isEmpty();
+    }
+    try (Wal wal = Wal.open(opts())) {
+      assertThat(wal.readerPositions("events")).containsOnlyKeys("mailer", "projector");
+      assertThat(wal.readerPosition("events", "projector")).hasValue(7);
+      assertThat(wal.removeReader("events", "mailer")).isTrue();
+      assertThat(wal.removeReader("events", "mailer")).isFalse();
+    }
+    try (Wal wal = Wal.open(opts())) {
+      assertThat(wal.readerPositions("events")).containsOnlyKeys("projector");
+    }
+  }
+
+  @Test
+  void aDamagedPositionsFileIsRefusedNotGuessed() throws IOException {
+    try (Wal wal = Wal.open(opts())) {
+      wal.append("events", b(0));
+      wal.commitReaderPosition("events", "projector", 1);
+    }
+    Path file = root.resolve("events").resolve("readers.pos");
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.seek(14);
+      f.write(f.read() ^ 1);
+    }
+    assertThatThrownBy(() -> Wal.open(opts())).isInstanceOf(CorruptionException.class);
+    try (Wal wal = Wal.open(opts().toBuilder().isolateDamagedStreams(true).build())) {
+      assertThat(wal.refusedStreams()).containsOnlyKeys("events");
+    }
+  }
+
+  @Test
+  void sizeRetentionDeletesOldSegmentsButNotWhatAReaderStillNeeds() {
+    RetentionPolicy keepLittle = RetentionPolicy.of(200, Duration.ZERO, true,
+        Duration.ofHours(1));
+    try (Wal wal = Wal.open(opts().toBuilder().retention(keepLittle).build())) {
+      for (int i = 0; i < 30; i++) {
+        wal.append("events", b(i));
+      }
+      wal.commitReaderPosition("events", "slow", 12);
+      WalEngineAccess.applyRetention(wal);
+      // Segments start at 0, 5, 10, ...: the reader at 12 keeps the segment from 10 on.
+      assertThat(wal.firstId("events")).isEqualTo(10);
+      wal.commitReaderPosition("events", "slow", 30);
+      WalEngineAccess.applyRetention(wal);
+      assertThat(wal.firstId("events")).isGreaterThan(10);
+      assertThat(wal.firstId("events")).isLessThanOrEqualTo(25);
+      assertThat(wal.get("events", 29)).hasValue(b(29));
+    }
+  }
+
+  @Test
+  void ageRetentionDeletesSegmentsWhoseLastWriteIsOld() throws IOException {
+    try (Wal wal = Wal.open(opts())) {
+      for (int i = 0; i < 20; i++) {
+        wal.append("logs", b(i));
+      }
+    }
+    FileTime old = FileTime.from(Instant.now().minus(Duration.ofDays(3)));
+    Files.setLastModifiedTime(root.resolve("logs").resolve("00000000000000000000.wal"), old);
+    Files.setLastModifiedTime(root.resolve("logs").resolve("00000000000000000005.wal"), old);
+    RetentionPolicy twoDays = RetentionPolicy.of(0, Duration.ofDays(2), false,
+        Duration.ofHours(1));
+    try (Wal wal = Wal.open(opts().toBuilder().retention(twoDays).build())) {
+      WalEngineAccess.applyRetention(wal);
+      assertThat(wal.firstId("logs")).isEqualTo(10);
+    }
+    assertThatThrownBy(() -> RetentionPolicy.of(-1, Duration.ZERO, true, Duration.ofSeconds(1)))
+        .isInstanceOf(InvalidConfigurationException.class);
+    assertThatThrownBy(() -> RetentionPolicy.of(1, Duration.ZERO, true, Duration.ZERO))
+        .isInstanceOf(InvalidConfigurationException.class);
+  }
+}
