@@ -53,6 +53,10 @@ class ModelBasedRandomTest {
   /** One stream in the model. */
   private static final class StreamModel {
     final List<byte[]> entries = new ArrayList<>(); // index = id; pruned ones are kept
+    /** Ids that start a frame: the only places a suffix may be cut. */
+    final java.util.TreeSet<Long> frameStarts = new java.util.TreeSet<>();
+    /** Named reader positions. */
+    final Map<String, Long> readers = new TreeMap<>();
     long firstId;
 
     long nextId() {
@@ -160,6 +164,11 @@ class ModelBasedRandomTest {
 
   private void step() throws IOException {
     String stream = randomStream();
+    if (rnd.nextInt(12) == 0) {
+      lifecycleStep(stream);
+      cheapCheck(stream);
+      return;
+    }
     int dice = rnd.nextInt(100);
     if (dice < 28) {
       append(stream);
@@ -201,6 +210,85 @@ class ModelBasedRandomTest {
     cheapCheck(stream);
   }
 
+  /** The operations added for Raft logs and event stores (issue 12). */
+  private void lifecycleStep(String stream) {
+    StreamModel s = m(stream);
+    int k = rnd.nextInt(6);
+    if (k == 0) {
+      if (s == null) {
+        what = "truncateAfter on missing " + stream;
+        assertThatThrownBy(() -> wal.truncateAfter(stream, 0)).as(ctx())
+            .isInstanceOf(StreamNotFoundException.class);
+        return;
+      }
+      long next = s.nextId();
+      long lastKept = rnd.nextLong(s.firstId - 1, next);
+      long cut = lastKept + 1;
+      what = "truncateAfter(" + stream + ", " + lastKept + ")";
+      if (cut != next && !s.frameStarts.contains(cut)) {
+        assertThatThrownBy(() -> wal.truncateAfter(stream, lastKept)).as(ctx())
+            .isInstanceOf(InvalidArgumentException.class);
+        return;
+      }
+      assertThat(wal.truncateAfter(stream, lastKept)).as(ctx()).isEqualTo(next - cut);
+      while (s.entries.size() > cut) {
+        s.entries.remove(s.entries.size() - 1);
+      }
+      s.frameStarts.tailSet(cut, true).clear();
+      if (follower != null && stream.equals(followerStream) && followerLast + 1 > cut) {
+        assertThatThrownBy(follower::hasNext).as(ctx())
+            .isInstanceOf(StreamTruncatedException.class);
+        closeFollower();
+      }
+    } else if (k == 1) {
+      what = "deleteStream(" + stream + ")";
+      assertThat(wal.deleteStream(stream)).as(ctx()).isEqualTo(s != null);
+      model.remove(stream);
+      if (follower != null && stream.equals(followerStream)) {
+        closeFollower();
+      }
+    } else if (k == 2) {
+      long next = modelNext(stream);
+      byte[] e = randomEntry();
+      if (rnd.nextBoolean()) {
+        what = "appendExpecting(" + stream + ", " + next + ")";
+        assertThat(wal.appendExpecting(stream, next, e)).as(ctx()).isEqualTo(next);
+        created(stream).entries.add(e);
+        created(stream).frameStarts.add(next);
+      } else {
+        long wrong = rnd.nextBoolean() ? next + 1 + rnd.nextInt(3) : Math.max(0, next - 1);
+        if (wrong == next) {
+          return;
+        }
+        what = "appendExpecting(" + stream + ", " + wrong + ") at " + next;
+        assertThatThrownBy(() -> wal.appendExpecting(stream, wrong, e)).as(ctx())
+            .isInstanceOf(ConcurrencyConflictException.class);
+      }
+    } else if (k == 3) {
+      int n = rnd.nextInt(1, 20);
+      what = n + " pipelined appends to " + stream;
+      List<java.util.concurrent.CompletableFuture<Long>> futures = new ArrayList<>();
+      List<byte[]> sent = new ArrayList<>();
+      long next = modelNext(stream);
+      for (int i = 0; i < n; i++) {
+        byte[] e = randomEntry();
+        sent.add(e);
+        futures.add(wal.appendAsync(stream, e));
+      }
+      for (int i = 0; i < n; i++) {
+        assertThat(futures.get(i).join()).as(ctx()).isEqualTo(next + i);
+        created(stream).frameStarts.add(next + i);
+      }
+      created(stream).entries.addAll(sent);
+    } else if (s != null) {
+      String reader = "reader-" + rnd.nextInt(3);
+      long pos = rnd.nextLong(0, s.nextId() + 1);
+      what = "commitReaderPosition(" + stream + ", " + reader + ", " + pos + ")";
+      wal.commitReaderPosition(stream, reader, pos);
+      s.readers.put(reader, pos);
+    }
+  }
+
   private void append(String stream) {
     byte[] e = randomEntry();
     long id;
@@ -221,6 +309,7 @@ class ModelBasedRandomTest {
     }
     assertThat(id).as(ctx()).isEqualTo(modelNext(stream));
     created(stream).entries.add(e);
+    created(stream).frameStarts.add(id);
   }
 
   private void appendBatch(String stream) {
@@ -233,6 +322,7 @@ class ModelBasedRandomTest {
     long next = modelNext(stream);
     assertThat(wal.appendBatch(stream, batch)).as(ctx()).isEqualTo(new IdRange(next, next + n));
     created(stream).entries.addAll(batch);
+    created(stream).frameStarts.add(next);
   }
 
   private void transaction(String stream) {
@@ -254,6 +344,7 @@ class ModelBasedRandomTest {
           assertThat(w.commit()).as(ctx()).isEqualTo(new IdRange(next, next + n));
           if (n > 0) {
             created(stream).entries.addAll(pending);
+            created(stream).frameStarts.add(next);
           }
         } else if (end < 9) {
           what = "txn rollback(" + n + ") on " + stream;
@@ -421,6 +512,7 @@ class ModelBasedRandomTest {
     same(wal.nextId(stream), modelNext(stream), "nextId");
     same(wal.firstId(stream), s == null ? 0L : s.firstId, "firstId");
     same(wal.hasStream(stream), s != null, "hasStream");
+    same(wal.readerPositions(stream), s == null ? Map.of() : s.readers, "readerPositions");
     // The model is a TreeMap with String order, as streams() promises.
     same(wal.streams(), new ArrayList<>(model.keySet()), "streams");
   }
