@@ -155,4 +155,56 @@ class StreamLifecycleTest {
     assertThatThrownBy(() -> WalOptions.builder(root).flushInterval(null))
         .isInstanceOf(InvalidConfigurationException.class);
   }
+
+  /** Crash enumeration of a deletion: after every operation and every crash mode, whole or gone. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(SyncMode.class)
+  void aCrashAtEveryOperationOfADeletionLeavesTheStreamWholeOrGone(SyncMode mode)
+      throws Exception {
+    io.ironwal.faults.SimulatedDisk disk = new io.ironwal.faults.SimulatedDisk();
+    Path r = disk.mkdirsDurable(Path.of("sim-delete"));
+    WalOptions o = StorageSeam.builder(r, disk).syncMode(mode).maxEntriesPerSegment(3).build();
+    try (Wal wal = Wal.open(o)) {
+      for (int i = 0; i < 10; i++) {
+        wal.append("gone", b("g" + i));
+        wal.append("keep", b("k" + i));
+      }
+      wal.commitReaderPosition("gone", "reader", 4);
+    }
+    java.util.List<io.ironwal.faults.SimulatedDisk> states = new java.util.ArrayList<>();
+    disk.setListener((d, opIndex, op, path) -> states.add(d.snapshot()));
+    try (Wal wal = Wal.open(o)) {
+      assertThat(wal.deleteStream("gone")).isTrue();
+    }
+    disk.setListener(null);
+    int whole = 0;
+    int gone = 0;
+    long seed = 11;
+    for (io.ironwal.faults.SimulatedDisk state : states) {
+      for (io.ironwal.faults.SimulatedDisk.CrashMode m
+          : io.ironwal.faults.SimulatedDisk.CrashMode.values()) {
+        io.ironwal.faults.SimulatedDisk after = state.afterPowerLoss(seed++, m);
+        try (Wal wal = Wal.open(StorageSeam.with(o, after))) {
+          for (int i = 0; i < 10; i++) {
+            assertThat(wal.get("keep", i)).as("keep %d after %s", i, m).hasValue(b("k" + i));
+          }
+          if (wal.hasStream("gone")) {
+            whole++;
+            assertThat(wal.nextId("gone")).as("after %s", m).isEqualTo(10);
+            for (int i = 0; i < 10; i++) {
+              assertThat(wal.get("gone", i)).as("gone %d after %s", i, m).hasValue(b("g" + i));
+            }
+            assertThat(wal.readerPosition("gone", "reader")).hasValue(4);
+          } else {
+            gone++;
+            assertThat(wal.get("gone", 0)).isEmpty();
+            assertThat(wal.append("gone", b("new"))).isZero();
+          }
+          assertThat(after.listing(r).keySet()).noneMatch(n -> n.contains(".deleted"));
+        }
+      }
+    }
+    assertThat(whole).isPositive();
+    assertThat(gone).isPositive();
+  }
 }

@@ -211,6 +211,7 @@ public final class WalEngine {
   }
 
   private void recoverAll() throws IOException {
+    // Deletions first: once a tombstone exists the deletion is decided, whatever else is there.
     for (String dirName : storage.list(root)) {
       Path dir = root.resolve(dirName);
       if (dirName.endsWith(StreamFiles.TOMBSTONE_SUFFIX) && storage.isDirectory(dir)) {
@@ -222,8 +223,10 @@ public final class WalEngine {
         if (name != null) {
           recoveryCases.put(name, EnumSet.of(RecoveryCase.R13_DELETION_FINISHED));
         }
-        continue;
       }
+    }
+    for (String dirName : storage.list(root)) {
+      Path dir = root.resolve(dirName);
       String name = StreamNames.decode(dirName);
       if (name == null || !storage.isDirectory(dir)) {
         continue;
@@ -242,7 +245,12 @@ public final class WalEngine {
         refused.put(name, e);
         continue;
       }
-      recoveryCases.put(name, Collections.unmodifiableSet(EnumSet.copyOf(r.cases())));
+      Set<RecoveryCase> cases = EnumSet.copyOf(r.cases());
+      Set<RecoveryCase> earlier = recoveryCases.get(name);
+      if (earlier != null) {
+        cases.addAll(earlier); // a deletion finished above, then the name's directory recovered
+      }
+      recoveryCases.put(name, Collections.unmodifiableSet(cases));
       recoveryBytesCut += r.bytesCut();
       streams.put(name, new Stream(this, name, dir, r, positions));
     }
