@@ -7,8 +7,11 @@ package io.ironwal;
  */
 public class ConcurrencyConflictException extends WalException {
   private static final long serialVersionUID = 1L;
+  /** The stream. */
   private final String stream;
+  /** The next id the caller expected. */
   private final long expectedNextId;
+  /** The stream's next id at the time. */
   private final long actualNextId;
 
   /**

@@ -7,8 +7,11 @@ package io.ironwal;
  */
 public class EntriesPrunedException extends WalException {
   private static final long serialVersionUID = 1L;
+  /** The stream. */
   private final String stream;
+  /** The first id the reader still needed. */
   private final long fromId;
+  /** The stream's first id after the pruning. */
   private final long firstAvailableId;
 
   /**

@@ -8,6 +8,7 @@ package io.ironwal;
  */
 public class StreamRefusedException extends WalException {
   private static final long serialVersionUID = 1L;
+  /** The refused stream. */
   private final String stream;
 
   /**

@@ -7,7 +7,9 @@ package io.ironwal;
  */
 public class StreamTruncatedException extends WalException {
   private static final long serialVersionUID = 1L;
+  /** The stream. */
   private final String stream;
+  /** The last id the truncation kept. */
   private final long lastKeptId;
 
   /**
