@@ -122,13 +122,12 @@ final class LogWorker {
   private void drain() {
     List<AppendRequest> group = new ArrayList<>();
     Object o;
-    while ((o = queue.poll()) != null) {
+    int done = 0;
+    // One round: at most MAX_GROUP items, so a stream that never goes quiet still yields.
+    while (done < MAX_GROUP && (o = queue.poll()) != null) {
+      done++;
       if (o instanceof AppendRequest) {
         group.add((AppendRequest) o);
-        if (group.size() < MAX_GROUP) {
-          continue;
-        }
-        flushGroup(group);
         continue;
       }
       flushGroup(group);

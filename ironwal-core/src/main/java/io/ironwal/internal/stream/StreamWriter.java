@@ -219,8 +219,8 @@ final class StreamWriter implements LogWorker.Owner {
             return null;
           });
         }
-      } catch (WalException e) {
-        throw e;
+      } catch (WalException | IllegalArgumentException e) {
+        throw e; // Typed already (and a bad argument changes nothing).
       } catch (RuntimeException e) {
         fail(e);
         throw e;
