@@ -339,6 +339,10 @@ final class StreamWriter implements LogWorker.Owner {
     for (AppendRequest r : group) {
       r.future().complete(r.firstId());
     }
+    if (active.wantsPreallocation()) {
+      // Zero the next chunk when the queue runs dry, not in a later append's critical path.
+      worker.requestIdleWork();
+    }
   }
 
   @Override
