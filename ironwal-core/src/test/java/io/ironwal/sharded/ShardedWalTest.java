@@ -213,12 +213,12 @@ class ShardedWalTest {
   }
 
   @Test
-  void everyErrorIsAWalException() {
+  void dataErrorsAreWalExceptionsAndBadArgumentsIllegalArgumentExceptions() {
     assertThat(WalException.class).isAssignableFrom(CheckpointNotFoundException.class)
         .isAssignableFrom(CheckpointCorruptedException.class)
         .isAssignableFrom(ShardCountMismatchException.class)
-        .isAssignableFrom(InvalidCheckpointIdException.class)
         .isAssignableFrom(NoCheckpointsException.class);
+    assertThat(IllegalArgumentException.class).isAssignableFrom(InvalidCheckpointIdException.class);
     assertThat(CorruptionException.class).isAssignableFrom(CheckpointCorruptedException.class);
   }
 
