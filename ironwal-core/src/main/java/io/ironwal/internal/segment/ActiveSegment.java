@@ -45,7 +45,8 @@ public final class ActiveSegment {
   private volatile boolean sealed;
 
   private ActiveSegment(Path path, long firstId, FileCache files, long maxSegmentSize,
-      boolean forceOnExtend, FrameIndex index, long writePos, long fileSize, long entryCount) {
+      boolean forceOnExtend, FrameIndex index, long writePos, long fileSize, long entryCount,
+      long durableEnd) {
     this.path = path;
     this.firstId = firstId;
     this.files = files;
@@ -55,7 +56,7 @@ public final class ActiveSegment {
     this.writePos = writePos;
     this.preallocEnd = fileSize;
     this.entryCount = entryCount;
-    this.syncedThrough = writePos;
+    this.syncedThrough = durableEnd;
   }
 
   /**
@@ -76,8 +77,15 @@ public final class ActiveSegment {
     try {
       if (h.file().size() != 0) {
         // Never write a new segment over an existing file: it may hold acknowledged entries.
+        // Nor delete it: this call did not create it.
+        files.invalidate(path);
         throw new IOException("refusing to create segment " + path + ": the file already exists");
       }
+    } catch (IOException e) {
+      files.release(h);
+      throw e;
+    }
+    try {
       h.file().write(SegmentHeader.encode(firstId), 0);
       h.file().force();
     } catch (IOException e) {
@@ -94,7 +102,7 @@ public final class ActiveSegment {
       files.release(h);
     }
     return new ActiveSegment(path, firstId, files, maxSegmentSize, forceOnExtend,
-        new FrameIndex(), SegmentHeader.SIZE, SegmentHeader.SIZE, 0);
+        new FrameIndex(), SegmentHeader.SIZE, SegmentHeader.SIZE, 0, SegmentHeader.SIZE);
   }
 
   /**
@@ -109,13 +117,15 @@ public final class ActiveSegment {
    * @param writePos the end of its valid frames
    * @param fileSize its size (zeroes after {@code writePos})
    * @param entryCount entries in it
+   * @param durableEnd the offset up to which recovery proved it durable; after a process crash
+   *     the bytes beyond may be only in the page cache, so the next fsync must cover them
    * @return the segment
    */
   public static ActiveSegment resume(FileCache files, Path path, long firstId,
       long maxSegmentSize, boolean forceOnExtend, FrameIndex index, long writePos,
-      long fileSize, long entryCount) {
+      long fileSize, long entryCount, long durableEnd) {
     return new ActiveSegment(path, firstId, files, maxSegmentSize, forceOnExtend, index,
-        writePos, fileSize, entryCount);
+        writePos, fileSize, entryCount, durableEnd);
   }
 
   /**

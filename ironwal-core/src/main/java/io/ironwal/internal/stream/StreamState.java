@@ -128,11 +128,12 @@ final class StreamState {
       long activeId = ids.get(ids.size() - 1);
       this.active = ActiveSegment.resume(files, SegmentNames.path(dir, activeId), activeId,
           options.maxSegmentSize(), options.syncMode() != SyncMode.ASYNC, recovered.activeIndex(),
-          recovered.writePos(), recovered.fileSize(), recovered.activeEntryCount());
+          recovered.writePos(), recovered.fileSize(), recovered.activeEntryCount(),
+          recovered.durableEnd());
       this.nextId = recovered.nextId();
       this.dirty = recovered.activeIndex() != null;
     }
-    this.durableNextId = nextId;
+    this.durableNextId = active == null ? nextId : recovered.durableNextId();
     Tail t = new Tail(active, active == null ? 0 : active.writePos(), nextId);
     this.written = t;
     this.visible = t;
