@@ -7,6 +7,7 @@ import io.ironwal.SegmentNotFoundException;
 import io.ironwal.internal.format.FrameDecoder;
 import io.ironwal.internal.format.FrameDecoder.Probe;
 import io.ironwal.internal.format.FrameHeader;
+import io.ironwal.internal.format.FrameType;
 import io.ironwal.internal.format.HeadState;
 import io.ironwal.internal.format.SegmentHeader;
 import io.ironwal.internal.format.SegmentsIndexCodec;
@@ -62,6 +63,8 @@ import org.slf4j.LoggerFactory;
 public final class StreamRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(StreamRecovery.class);
   private static final int READ_AHEAD_BYTES = 1 << 20;
+  /** The smallest frame: a header and one empty entry. */
+  private static final int MIN_FRAME_BYTES = FrameHeader.SIZE + FrameHeader.ENTRY_LENGTH_PREFIX;
 
   private final Storage storage;
   private final Path dir;
@@ -303,13 +306,15 @@ public final class StreamRecovery {
     }
     // Step 5: a torn tail or corruption? An intact header of the damaged frame tells where its
     // payload ends: frames inside an entry's bytes are data, never proof.
+    // Its other fields may be what was damaged, so the proof's ids are only held to the damaged
+    // frame's first id, and a length is trusted only as the encoder writes it (an LZ4 payload is
+    // kept only when smaller; RAW sizes are checked by the decoder).
     long searchFrom = damageAt + 1;
-    long proofFirstId = expected;
-    if (damaged != null && damaged.firstId == expected && damaged.syncedThrough <= damageAt) {
+    if (damaged != null && damaged.firstId == expected && damaged.syncedThrough <= damageAt
+        && (damaged.type != FrameType.LZ4 || damaged.storedSize < damaged.rawSize)) {
       searchFrom = damageAt + damaged.frameLength();
-      proofFirstId = damaged.endId();
     }
-    Evidence evidence = durableProof(f, damageAt, searchFrom, proofFirstId, fileSize, cleanEnd);
+    Evidence evidence = durableProof(f, damageAt, searchFrom, expected, fileSize, cleanEnd);
     if (evidence.proof() != null) {
       cases.add(RecoveryCase.R5_CORRUPTION);
       throw new CorruptionException("corruption in the active segment: " + damage
@@ -462,8 +467,11 @@ public final class StreamRecovery {
         continue;
       }
       Probe p = new FrameCursor(f::read, pos, fileSize, FrameHeader.SIZE).next();
-      if (!p.isFrame() || p.header.firstId < minFirstId || p.header.syncedThrough > pos) {
-        pos++;
+      boolean plausible = p.header != null && p.header.firstId >= minFirstId
+          && p.header.syncedThrough <= pos;
+      if (!p.isFrame() || !plausible) {
+        // A damaged frame with a plausible header: its payload is entry bytes, not frames.
+        pos = plausible ? pos + p.header.frameLength() : pos + 1;
         continue;
       }
       if (firstValid < 0) {
@@ -473,7 +481,8 @@ public final class StreamRecovery {
       long at = pos;
       FrameHeader h = p.header;
       while (true) {
-        if (h.syncedThrough > damageAt) {
+        // Real proof covers at least the smallest frame at the damaged offset.
+        if (h.syncedThrough >= damageAt + MIN_FRAME_BYTES) {
           return new Evidence("frame at offset " + at + " was written after offset "
               + h.syncedThrough + " was fsynced", firstValid);
         }
