@@ -243,6 +243,17 @@ class RecoveryTest {
         .isInstanceOf(CorruptionException.class).hasMessageContaining("clean close");
   }
 
+  /** R5 too when the file lost whole frames: cut at a frame boundary, it still lost data. */
+  @Test
+  void r5CleanlyClosedSegmentCutAtAFrameBoundaryIsCorruption() throws IOException {
+    write(dir, 5);
+    try (RandomAccessFile f = new RandomAccessFile(segment(dir, 0).toFile(), "rw")) {
+      f.setLength(frameOffset(3));
+    }
+    assertThatThrownBy(() -> Wal.open(WalOptions.builder(dir).build()))
+        .isInstanceOf(CorruptionException.class).hasMessageContaining("clean close");
+  }
+
   /** R5: a flipped bit in a frame followed by frames written after it was durable. */
   @Test
   void r5DamageBeforeDurableFramesRefusesToOpenInEveryPolicy() throws IOException {

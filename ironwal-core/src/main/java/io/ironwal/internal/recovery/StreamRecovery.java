@@ -295,6 +295,13 @@ public final class StreamRecovery {
       }
       if (p.kind == FrameDecoder.Kind.END_OF_FILE
           || (p.kind == FrameDecoder.Kind.ZEROES && allZero(f, at, fileSize))) {
+        if (cleanEnd > at) {
+          // The frames end cleanly, but before the end a clean close recorded: durable frames
+          // are gone (a file cut at a frame boundary, or zeroed).
+          cases.add(RecoveryCase.R5_CORRUPTION);
+          throw new CorruptionException("corruption in the active segment: its frames end at "
+              + at + " but the last clean close ended at offset " + cleanEnd, path, at);
+        }
         cases.add(RecoveryCase.R2_CLEAN_TAIL);
         return new RecoveredStream(segments, at, fileSize, expected - activeId, expected, index,
             cases, 0, durable.end(), durable.nextId());

@@ -42,6 +42,8 @@ public final class ActiveSegment {
   private long entryCount;
   private int chunkBytes = MIN_CHUNK_BYTES;
   private volatile long syncedThrough;
+  /** The end of the frames recovery found; a cut-back never goes below it (see there). */
+  private final long resumedEnd;
   private volatile boolean sealed;
 
   private ActiveSegment(Path path, long firstId, FileCache files, long maxSegmentSize,
@@ -57,6 +59,7 @@ public final class ActiveSegment {
     this.preallocEnd = fileSize;
     this.entryCount = entryCount;
     this.syncedThrough = durableEnd;
+    this.resumedEnd = writePos;
   }
 
   /**
@@ -312,7 +315,9 @@ public final class ActiveSegment {
    */
   public void cutBackToSynced() throws IOException {
     releaseRegion();
-    long keep = Math.max(SegmentHeader.SIZE, syncedThrough);
+    // Never below what recovery found: an earlier process may have fsynced (and acknowledged)
+    // those bytes although nothing left proves it, so cutting them could lose durable entries.
+    long keep = Math.max(SegmentHeader.SIZE, Math.max(syncedThrough, resumedEnd));
     FileCache.Handle h = files.acquire(path);
     try {
       h.file().truncate(keep);
