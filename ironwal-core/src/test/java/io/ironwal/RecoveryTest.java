@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -117,6 +118,51 @@ class RecoveryTest {
     }
   }
 
+  /**
+   * R3 again and again at the same offset (a crash-looping service, issue 9 item 7): every
+   * quarantine keeps its own file; none truncates or rewrites an earlier one.
+   */
+  @Test
+  void r3QuarantineNeverOverwritesAnEarlierOne() throws IOException {
+    int n = 6;
+    writeCrashed(dir, n);
+    long at = frameOffset(n - 1);
+    Path seg = segment(dir, 0);
+    List<byte[]> torn = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      // A torn frame at the same offset each time, with other bytes each time.
+      byte[] tail = new byte[17 + round];
+      Arrays.fill(tail, (byte) (0x40 + round));
+      try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+        f.setLength(at);
+        f.seek(at);
+        f.write(tail);
+      }
+      torn.add(tail);
+      try (Wal wal = Wal.open(WalOptions.builder(dir).build())) {
+        assertThat(wal.recoveryReport().cases().get("s")).contains(RecoveryCase.R3_TORN_TAIL_CUT);
+        assertPrefix(wal, n - 1);
+      }
+      // The clean close sealed the segment; the next round tears it at the same offset again.
+      try (RandomAccessFile f = new RandomAccessFile(segment(dir, 0).toFile(), "rw")) {
+        assertThat(f.length()).isEqualTo(at);
+      }
+      Files.deleteIfExists(dir.resolve("s").resolve(SegmentNames.HEAD_STATE));
+    }
+    List<Path> kept;
+    try (Stream<Path> s = Files.list(dir.resolve("s"))) {
+      kept = s.filter(p -> p.getFileName().toString().endsWith(SegmentNames.CORRUPT_SUFFIX))
+          .sorted().toList();
+    }
+    assertThat(kept).extracting(p -> p.getFileName().toString()).containsExactly(
+        seg.getFileName() + "." + at + ".2.corrupt",
+        seg.getFileName() + "." + at + ".3.corrupt",
+        seg.getFileName() + "." + at + ".corrupt");
+    assertThat(Files.readAllBytes(kept.get(2))).isEqualTo(torn.get(0));
+    assertThat(Files.readAllBytes(kept.get(0))).isEqualTo(torn.get(1));
+    assertThat(Files.readAllBytes(kept.get(1))).isEqualTo(torn.get(2));
+  }
+
   /** R3: the last frame cut at every byte: every earlier entry survives, the cut one is gone. */
   @Test
   void r3TornTailAtEveryByteOfTheLastFrame() throws IOException {
@@ -192,6 +238,17 @@ class RecoveryTest {
     write(dir, 5);
     try (RandomAccessFile f = new RandomAccessFile(segment(dir, 0).toFile(), "rw")) {
       f.setLength(frameOffset(4) + 3);
+    }
+    assertThatThrownBy(() -> Wal.open(WalOptions.builder(dir).build()))
+        .isInstanceOf(CorruptionException.class).hasMessageContaining("clean close");
+  }
+
+  /** R5 too when the file lost whole frames: cut at a frame boundary, it still lost data. */
+  @Test
+  void r5CleanlyClosedSegmentCutAtAFrameBoundaryIsCorruption() throws IOException {
+    write(dir, 5);
+    try (RandomAccessFile f = new RandomAccessFile(segment(dir, 0).toFile(), "rw")) {
+      f.setLength(frameOffset(3));
     }
     assertThatThrownBy(() -> Wal.open(WalOptions.builder(dir).build()))
         .isInstanceOf(CorruptionException.class).hasMessageContaining("clean close");

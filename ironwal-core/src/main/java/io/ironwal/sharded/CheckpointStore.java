@@ -119,8 +119,13 @@ final class CheckpointStore implements AutoCloseable {
       return;
     }
 
-    // 3. Read the whole log and its header.
+    // 3. Make what this process sees durable before trusting it: after a kill, the last record
+    //    (or a compacted log's rename, or HEAD's rename) may be only in the page cache, and a HEAD
+    //    rewritten below to name such a record would outlive it in a power cut.
     log = storage.open(logPath, false);
+    log.force();
+    storage.syncDirectory(logPath.getParent());
+    // Read the whole log and its header.
     long size = log.size();
     if (size > MAX_LOG_BYTES) {
       throw new WalIoException("checkpoints.log is " + size + " bytes, more than the "
@@ -206,7 +211,12 @@ final class CheckpointStore implements AutoCloseable {
   private void cutTail(ByteBuffer file, int pos, String reason) throws IOException {
     ByteBuffer tail = file.duplicate();
     tail.position(pos);
-    Path aside = logPath.resolveSibling(CheckpointLogFormat.FILE_NAME + "." + pos + CORRUPT_SUFFIX);
+    // Every cut gets a file of its own: a crash-looping service may tear the same offset again.
+    String stem = CheckpointLogFormat.FILE_NAME + "." + pos;
+    Path aside = logPath.resolveSibling(stem + CORRUPT_SUFFIX);
+    for (int n = 2; storage.exists(aside); n++) {
+      aside = logPath.resolveSibling(stem + "." + n + CORRUPT_SUFFIX);
+    }
     LOG.warn("Cutting a torn record from {} at offset {} ({}); {} bytes kept in {}", logPath, pos,
         reason, tail.remaining(), aside);
     AtomicFiles.replace(storage, aside, tail);

@@ -15,6 +15,7 @@ import io.ironwal.WalIterator;
 import io.ironwal.WalOptions;
 import io.ironwal.internal.io.AtomicFiles;
 import io.ironwal.internal.io.Storage;
+import io.ironwal.internal.stream.WalEngine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -159,8 +160,21 @@ public final class ShardedWal implements AutoCloseable {
     if (options == null) {
       throw new InvalidConfigurationException("options must not be null");
     }
+    Storage storage = StorageSeam.of(options);
+    List<Path> created = missingDirectories(storage, options.root());
+    if (requestedCount == null && !created.isEmpty()) {
+      // Refuse before anything is created: opening by the recorded count needs a root.
+      throw new InvalidConfigurationException(
+          options.root() + " is not a sharded WAL: it does not exist");
+    }
     // The Wal takes <root>/LOCK, so it is opened first and guards our files too.
-    Wal wal = Wal.open(options);
+    Wal wal;
+    try {
+      wal = Wal.open(options);
+    } catch (RuntimeException e) {
+      removeCreated(storage, options.root(), created, e);
+      throw e;
+    }
     CheckpointStore store = null;
     try {
       int count = openMeta(wal, StorageSeam.of(options), options.root(), requestedCount);
@@ -182,7 +196,54 @@ public final class ShardedWal implements AutoCloseable {
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
       }
+      removeCreated(storage, options.root(), created, e);
       throw e;
+    }
+  }
+
+  /** The directories from {@code root} up that do not exist yet, deepest first. */
+  private static List<Path> missingDirectories(Storage storage, Path root) {
+    List<Path> missing = new ArrayList<>();
+    try {
+      for (Path p = root.toAbsolutePath(); p != null && !storage.exists(p); p = p.getParent()) {
+        missing.add(p);
+      }
+    } catch (IOException e) {
+      throw new WalIoException("cannot check whether " + root + " exists", e);
+    }
+    return missing;
+  }
+
+  /**
+   * After a failed open that created the root: removes what this call created (the files a new
+   * root gets, then the directories, deepest first), so a failed open leaves no root behind. A
+   * directory that holds anything else is left alone; cleanup errors are added to {@code cause}.
+   */
+  private static void removeCreated(Storage storage, Path root, List<Path> created,
+      RuntimeException cause) {
+    if (created.isEmpty()) {
+      return;
+    }
+    Path dir = root.toAbsolutePath();
+    Path removedUpTo = null;
+    try {
+      for (String name : List.of(WalEngine.LOCK_FILE, MetaFormat.FILE_NAME,
+          CheckpointLogFormat.FILE_NAME, HeadFormat.FILE_NAME)) {
+        storage.delete(dir.resolve(name));
+        storage.delete(dir.resolve(name + AtomicFiles.TEMP_SUFFIX));
+      }
+      for (Path p : created) {
+        if (!storage.list(p).isEmpty()) {
+          break;
+        }
+        storage.delete(p);
+        removedUpTo = p;
+      }
+      if (removedUpTo != null && removedUpTo.getParent() != null) {
+        storage.syncDirectory(removedUpTo.getParent());
+      }
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
     }
   }
 

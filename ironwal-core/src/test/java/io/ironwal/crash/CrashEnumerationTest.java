@@ -41,10 +41,17 @@ class CrashEnumerationTest {
   /** Payload variants per workload; each adds about 59,000 distinct crash states in all. */
   private static final int VARIANTS = Integer.getInteger("ironwal.crash.variants",
       SOAK ? 20 : 4);
+  /** Restart chains per crash point (kill, reopen, one operation, power cut); 5 runs them all. */
+  private static final int CHAIN_OPS = Integer.getInteger("ironwal.crash.chainOps",
+      SOAK ? CrashHarness.ChainOp.values().length : 1);
+  /** Payload variants whose crash points also get restart chains. */
+  private static final int CHAIN_VARIANTS = Integer.getInteger("ironwal.crash.chainVariants",
+      SOAK ? 4 : 1);
   private static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
   private static final int MAX_FAILURES_PER_WORKLOAD = 3;
 
   private static final AtomicLong RECOVERIES = new AtomicLong();
+  private static final AtomicLong CHAINS = new AtomicLong();
   private static final AtomicLong CRASH_POINTS = new AtomicLong();
   private static final long STARTED_NANOS = System.nanoTime();
 
@@ -84,6 +91,8 @@ class CrashEnumerationTest {
     Long onlyOp = Long.getLong("ironwal.crashOp");
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
     AtomicLong recoveries = new AtomicLong();
+    AtomicLong chains = new AtomicLong();
+    boolean withChains = variant < CHAIN_VARIANTS;
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     try {
       List<Future<?>> futures = new ArrayList<>();
@@ -91,7 +100,12 @@ class CrashEnumerationTest {
         if (onlyOp != null && snap.opIndex() != onlyOp) {
           continue;
         }
-        futures.add(pool.submit(() -> explore(run, snap, failures, recoveries)));
+        futures.add(pool.submit(() -> {
+          explore(run, snap, failures, recoveries);
+          if (withChains) {
+            chains(run, snap, failures, chains);
+          }
+        }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -101,10 +115,11 @@ class CrashEnumerationTest {
     }
     long ms = (System.nanoTime() - started) / 1_000_000;
     RECOVERIES.addAndGet(recoveries.get());
+    CHAINS.addAndGet(chains.get());
     CRASH_POINTS.addAndGet(run.snapshots().size());
     System.out.printf("[crash-enumeration] %-28s v%-2d ops=%4d crash-points=%4d"
-        + " distinct-recoveries=%6d %6d ms%n", w.name(), variant, run.totalOps(),
-        run.snapshots().size(), recoveries.get(), ms);
+        + " distinct-recoveries=%6d restart-chains=%5d %6d ms%n", w.name(), variant,
+        run.totalOps(), run.snapshots().size(), recoveries.get(), chains.get(), ms);
     for (String f : failures) {
       System.out.println("[crash-enumeration] FAILURE " + f);
     }
@@ -145,6 +160,32 @@ class CrashEnumerationTest {
     recoveries.addAndGet(n);
   }
 
+  /**
+   * Restart chains from one crash point: kill, reopen, one operation (a different one at each
+   * crash point, or all of them with {@code -Dironwal.crash.chainOps=5}), then a power cut that
+   * keeps nothing unsynced and one random power cut.
+   */
+  private static void chains(Run run, Snapshot snap, List<String> failures, AtomicLong chains) {
+    CrashHarness.ChainOp[] ops = CrashHarness.ChainOp.values();
+    for (int k = 0; k < CHAIN_OPS; k++) {
+      CrashHarness.ChainOp op = ops[(int) ((snap.opIndex() + k) % ops.length)];
+      CrashMode random = RANDOM.get((int) ((snap.opIndex() / ops.length + k) % RANDOM.size()));
+      for (CrashMode mode : List.of(CrashMode.DROP_UNSYNCED, random)) {
+        if (failures.size() >= MAX_FAILURES_PER_WORKLOAD) {
+          return;
+        }
+        long seed = CrashHarness.mix(run.seed(), snap.opIndex(), 1000 + op.ordinal(),
+            mode.ordinal());
+        try {
+          CrashHarness.chainAndCheck(run, snap, op, mode, seed);
+        } catch (AssertionError | RuntimeException e) {
+          failures.add(e.getMessage() + causeChain(e));
+        }
+        chains.incrementAndGet();
+      }
+    }
+  }
+
   private static List<CrashMode> allModes() {
     List<CrashMode> all = new ArrayList<>(DETERMINISTIC);
     all.addAll(RANDOM);
@@ -176,6 +217,7 @@ class CrashEnumerationTest {
   static void summary() {
     long ms = (System.nanoTime() - STARTED_NANOS) / 1_000_000;
     System.out.println("[crash-enumeration] TOTAL seed=" + SEED + " crash-points="
-        + CRASH_POINTS.get() + " recoveries=" + RECOVERIES.get() + " time=" + ms + " ms");
+        + CRASH_POINTS.get() + " recoveries=" + RECOVERIES.get() + " restart-chains="
+        + CHAINS.get() + " time=" + ms + " ms");
   }
 }

@@ -214,6 +214,72 @@ final class CrashHarness {
     }
   }
 
+  /** What the second process does in a restart chain before the power is cut. */
+  enum ChainOp {
+    /** {@code flush()}: everything recovered and written becomes power-safe. */
+    FLUSH,
+    /** One append to the first stream, in the workload's sync mode. */
+    APPEND,
+    /** One two-entry batch to the first stream. */
+    BATCH,
+    /** {@code close()}: everything becomes power-safe. */
+    CLOSE,
+    /**
+     * An append, a second kill, a third process that flushes: the append's frame must not
+     * claim that never-fsynced bytes were durable.
+     */
+    APPEND_KILL_FLUSH
+  }
+
+  /**
+   * A restart chain: the snapshot is killed (a process crash: the page cache survives, nothing
+   * becomes durable), a second process opens the WAL and runs {@code op}, then the power is cut
+   * in {@code mode}; the next open must succeed and hold everything acknowledged as durable by
+   * either process (and may hold no more than was attempted).
+   *
+   * @param run the recorded run
+   * @param snap the snapshot killed
+   * @param op what the second process does
+   * @param mode the power cut at the end
+   * @param crashSeed the power cut's seed
+   * @throws AssertionError with everything needed to replay
+   */
+  static void chainAndCheck(Run run, Snapshot snap, ChainOp op, CrashMode mode, long crashSeed) {
+    SimulatedDisk killed = snap.disk().afterPowerLoss(crashSeed, CrashMode.PROCESS_CRASH);
+    Ledger ledger = run.ledger().afterKill(snap.acksBefore());
+    String stream = ledger.streams().isEmpty() ? "s" : ledger.streams().iterator().next();
+    try {
+      WalDriver second = new WalDriver(StorageSeam.with(run.options(), killed), ledger,
+          killed::operationCount, false);
+      second.open();
+      SimulatedDisk last = killed;
+      switch (op) {
+        case FLUSH -> second.flush();
+        case APPEND -> second.append(stream);
+        case BATCH -> second.batch(stream, 2);
+        case CLOSE -> second.close();
+        case APPEND_KILL_FLUSH -> {
+          second.append(stream);
+          last = killed.crash(crashSeed, CrashMode.PROCESS_CRASH);
+          second.abandon();
+          second = new WalDriver(StorageSeam.with(run.options(), last), ledger,
+              last::operationCount, false);
+          second.open();
+          second.flush();
+        }
+        default -> throw new IllegalArgumentException(op.toString());
+      }
+      SimulatedDisk cut = last.crash(CrashHarness.mix(crashSeed, 1), mode);
+      second.abandon();
+      try (Wal wal = Wal.open(StorageSeam.with(run.options(), cut))) {
+        WalChecker.check(wal, ledger, Long.MAX_VALUE, false);
+      }
+    } catch (AssertionError | RuntimeException e) {
+      throw new AssertionError(describe(run, snap, CrashMode.PROCESS_CRASH, crashSeed)
+          + " then reopen, " + op + ", power cut mode=" + mode + ": " + e, e);
+    }
+  }
+
   static String describe(Run run, Snapshot snap, CrashMode mode, long crashSeed) {
     return "workload=" + run.workload().name() + " payloadSeed=" + run.seed()
         + " (replay: -Dironwal.seed=" + seed() + " -Dironwal.workload=" + run.workload().name()

@@ -12,6 +12,7 @@ import io.ironwal.WalIterator;
 import io.ironwal.WalOptions;
 import io.ironwal.faults.Payloads;
 import io.ironwal.internal.format.FrameDecoder;
+import io.ironwal.internal.format.FrameEncoder;
 import io.ironwal.internal.format.FrameHeader;
 import io.ironwal.internal.format.SegmentHeader;
 import java.io.IOException;
@@ -163,6 +164,85 @@ class RealFileDamageTest {
       }
     }
     System.out.println("[real-files] torn-tail states checked: " + checked);
+  }
+
+  /**
+   * Issue 9, item 4: an entry whose bytes hold IronWal frames (one frame, or a whole segment file
+   * image) whose ids continue the stream's and whose synced-through lies beyond the entry's own
+   * frame. When that entry's frame is torn after its header, recovery must not take the frames
+   * inside the entry for proof that the torn bytes were durable: the tail is cut (TRUNCATE) or
+   * refused as a torn tail (ERROR), never refused as corruption in every policy.
+   */
+  @Test
+  void framesInsideATornEntryAreNotProofOfDurability(@TempDir Path tmp) throws IOException {
+    long payloadSeed = CrashHarness.mix(SEED, 3);
+    int checked = 0;
+    for (boolean segmentImage : new boolean[] {false, true}) {
+      String name = segmentImage ? "image" : "frame";
+      Path live = tmp.resolve(name + "-live");
+      Path pristine = tmp.resolve(name);
+      int singles = 6;
+      long tornAt;
+      int tornLength;
+      try (Wal wal = Wal.open(WalOptions.builder(live).syncMode(SyncMode.STRICT).build())) {
+        for (int i = 0; i < singles; i++) {
+          wal.append(STREAM, Payloads.entry(payloadSeed, STREAM, i));
+        }
+        Path seg = segments(live.resolve(STREAM)).get(0);
+        List<Frame> frames = frames(seg);
+        tornAt = frames.get(frames.size() - 1).end();
+        // The frames inside the entry start after the outer header and the entry's length.
+        long inner = tornAt + FrameHeader.SIZE + FrameHeader.ENTRY_LENGTH_PREFIX;
+        ByteBuffer payload = ByteBuffer.allocate(4096);
+        io.ironwal.internal.format.FrameEncoder enc =
+            new io.ironwal.internal.format.FrameEncoder(io.ironwal.CompressionType.NONE, 0);
+        if (segmentImage) {
+          payload.put(SegmentHeader.encode(singles + 1));
+        }
+        for (int f = 0; f < (segmentImage ? 3 : 1); f++) {
+          List<ByteBuffer> entries = List.of(ByteBuffer.wrap(new byte[] {1, 2, 3, (byte) f}));
+          // Ids that continue the stream right after the entry; a synced-through past the torn
+          // frame's start but not past the inner frame's own offset.
+          payload.put(enc.encode(singles + 1 + f, entries, FrameEncoder.payloadSize(entries),
+              tornAt + FrameHeader.SIZE + FrameHeader.ENTRY_LENGTH_PREFIX));
+        }
+        // Bytes after the inner frames, so a tear can hit the entry and leave them intact.
+        payload.put(new byte[64]);
+        payload.flip();
+        byte[] entry = new byte[payload.remaining()];
+        payload.get(entry);
+        tornLength = FrameHeader.SIZE + FrameHeader.ENTRY_LENGTH_PREFIX + entry.length;
+        assertThat(inner).isLessThan(tornAt + tornLength);
+        wal.append(STREAM, entry);
+        copyTree(live, pristine);
+      }
+      Path segName = segments(pristine.resolve(STREAM)).get(0).getFileName();
+      SplittableRandom rnd = new SplittableRandom(payloadSeed);
+      // Tear the outer frame in its last 64 bytes (after the inner frames): by truncation and by
+      // garbage, as a crash in the middle of the write leaves it.
+      for (int cut = tornLength - 64; cut < tornLength; cut += 7) {
+        for (String how : List.of("truncate", "garbage")) {
+          Path dir = tmp.resolve("torn-" + name);
+          restore(pristine, dir);
+          Path seg = dir.resolve(STREAM).resolve(segName.toString());
+          tear(seg, tornAt + cut, tornAt + tornLength, how, rnd);
+          String what = name + ", " + how + " at byte " + cut + " of " + tornLength;
+          try (Wal wal = Wal.open(WalOptions.builder(dir).onCorruption(CorruptionPolicy.ERROR)
+              .build())) {
+            throw new AssertionError("ERROR policy opened a torn tail: " + what);
+          } catch (CorruptionException e) {
+            assertThat(e.getMessage()).as(what).contains("torn tail").doesNotContain("durable");
+            assertThat(e.offset()).as(what).isEqualTo(tornAt);
+          }
+          try (Wal wal = Wal.open(WalOptions.builder(dir).build())) {
+            assertThat(wal.nextId(STREAM)).as(what).isEqualTo(singles);
+            readAllExactly(wal, payloadSeed, 0, singles);
+          }
+          checked++;
+        }
+      }
+    }
+    System.out.println("[real-files] torn entries holding frames checked: " + checked);
   }
 
   /** Tears the range; returns whether any byte of the frame changed. */

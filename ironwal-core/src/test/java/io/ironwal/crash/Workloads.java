@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The workloads the crash enumeration and the fault loop run: every sync mode, batches and
  * transactions, rotation by size and by count, metadata rewrites on reopen, truncation, LZ4, both
- * read strategies, many streams over a small open-file bound. Each is short (a few hundred I/O
+ * read strategies, many streams over a small open-file bound, entries that are IronWal frames. Each is short (a few hundred I/O
  * operations) because every one of its operations becomes a crash point.
  */
 public final class Workloads {
@@ -158,6 +158,24 @@ public final class Workloads {
           d.reopen();
           d.batch("s", 2);
         }));
+    // Issue 9, item 4: entries that are IronWal frames and whole segment files (faults/
+    // HostilePayloads), torn at every operation: recovery must never take them for proof.
+    w.add(new Workload("hostile-frames-strict", b -> b.syncMode(SyncMode.STRICT)
+            .maxSegmentSize(SMALL_SEGMENT), d -> {
+              for (int i = 0; i < 6; i++) {
+                d.append("frames");
+                d.batch("frames", 2);
+              }
+            }));
+    w.add(new Workload("hostile-frames-async", b -> b.syncMode(SyncMode.ASYNC)
+            .maxEntriesPerSegment(8), d -> {
+              for (int i = 0; i < 4; i++) {
+                appends(d, "frames", 3);
+                d.flush();
+              }
+              d.reopen();
+              appends(d, "frames", 2);
+            }));
     return List.copyOf(w);
   }
 

@@ -156,6 +156,38 @@ public final class Ledger {
   }
 
   /**
+   * Returns the ledger a second process starts from after the first one was killed at the crash
+   * point {@code acksBefore}: the acknowledgements and truncations from before it, all at
+   * operation index 0 (they happened before every operation of the second process's disk), and
+   * everything attempted so far (the first process may have written more than it acknowledged).
+   *
+   * @param acksBefore the crash point (see {@link #required})
+   * @return an independent copy
+   */
+  public Ledger afterKill(long acksBefore) {
+    Ledger out = new Ledger(seed);
+    for (Map.Entry<String, StreamLedger> e : streams.entrySet()) {
+      StreamLedger s = e.getValue();
+      StreamLedger c = out.stream(e.getKey());
+      c.attempted = s.attempted;
+      c.maxAttempted = s.maxAttempted;
+      c.frameEnds.addAll(s.frameEnds);
+      copyBefore(s.powerAcks, c.powerAcks, acksBefore);
+      copyBefore(s.processAcks, c.processAcks, acksBefore);
+      copyBefore(s.truncations, c.truncations, acksBefore);
+    }
+    return out;
+  }
+
+  private static void copyBefore(List<long[]> from, List<long[]> to, long acksBefore) {
+    for (long[] a : from) {
+      if (a[0] < acksBefore) {
+        to.add(new long[] {0, a[1]});
+      }
+    }
+  }
+
+  /**
    * Returns what a crash state must contain.
    *
    * @param stream the stream

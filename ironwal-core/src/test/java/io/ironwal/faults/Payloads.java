@@ -23,6 +23,9 @@ public final class Payloads {
    */
   public static byte[] entry(long seed, String stream, long id) {
     SplittableRandom r = random(seed, stream, id);
+    if (stream.startsWith(HostilePayloads.STREAM_PREFIX)) {
+      return HostilePayloads.entry(r, id);
+    }
     int kind = r.nextInt(100);
     int length;
     if (kind < 5) {

@@ -58,7 +58,10 @@ import java.util.TreeMap;
  *   <li>{@code GARBAGE_GROWN_TAIL}: as above, but the grown tail holds garbage (stale blocks).
  *   <li>{@code GARBAGE_UNSYNCED}: as above, and every byte range a pending write touched holds
  *       garbage too (the harshest model in which nothing durable is damaged).
- *   <li>{@code PROCESS_CRASH}: the process died, the kernel did not: everything volatile survives.
+ *   <li>{@code PROCESS_CRASH}: the process died, the kernel did not: everything volatile stays
+ *       visible, but nothing becomes durable. The rebooted disk keeps every pending operation
+ *       pending, so a later power cut of it can still lose them, unless the new process forces
+ *       them (a process crash keeps the page cache but makes nothing durable).
  * </ul>
  *
  * <p>Faults ({@link #injectFault}): an I/O error at the N-th operation (once, or for every
@@ -308,9 +311,15 @@ public final class SimulatedDisk implements Storage {
    *
    * @param seed drives every random choice
    * @param mode what happens to what was not durable
-   * @return a new disk with no pending operations
+   * @return a new disk: after a power cut with no pending operations; after {@link
+   *     CrashMode#PROCESS_CRASH} with the same volatile and durable content and the same pending
+   *     operations (the page cache outlives the process, and nothing in it became durable)
    */
   public synchronized SimulatedDisk afterPowerLoss(long seed, CrashMode mode) {
+    if (mode == CrashMode.PROCESS_CRASH) {
+      // Only the process died: open files, mappings and locks go, the kernel's state stays.
+      return new SimulatedDisk((DirNode) copyNode(root, new IdentityHashMap<>()));
+    }
     Random rnd = new Random(seed);
     IdentityHashMap<Node, Node> rebuilt = new IdentityHashMap<>();
     return new SimulatedDisk((DirNode) crashNode(root, mode, rnd, rebuilt));
@@ -1160,7 +1169,6 @@ public final class SimulatedDisk implements Storage {
     rebuilt.put(n, c);
     TreeMap<String, Node> survivors;
     switch (mode) {
-      case PROCESS_CRASH:
       case ZERO_GROWN_TAIL:
       case GARBAGE_GROWN_TAIL:
       case GARBAGE_UNSYNCED:
@@ -1196,8 +1204,6 @@ public final class SimulatedDisk implements Storage {
     List<FileOp> ops = f.pending;
     SparseBytes out = f.dur.copy();
     switch (mode) {
-      case PROCESS_CRASH:
-        return f.vol.copy();
       case DROP_UNSYNCED:
         return out;
       case KEEP_PREFIX: {

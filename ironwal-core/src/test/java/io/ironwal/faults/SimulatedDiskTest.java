@@ -66,6 +66,31 @@ class SimulatedDiskTest {
   }
 
   @Test
+  void processCrashMakesNothingDurable() throws IOException {
+    Path f = durableFile("a", "durable");
+    Path g = dir.resolve("new");
+    try (StorageFile file = disk.open(f, false)) {
+      file.write(bytes("-volatile"), 7);
+    }
+    disk.open(g, true).close();
+    SimulatedDisk rebooted = disk.afterPowerLoss(1, CrashMode.PROCESS_CRASH);
+    // The next process sees the page cache, but a power cut of it still loses what was pending.
+    assertThat(text(rebooted.volatileContent(f))).isEqualTo("durable-volatile");
+    assertThat(rebooted.pendingOperationCount()).isEqualTo(disk.pendingOperationCount());
+    SimulatedDisk cut = rebooted.afterPowerLoss(1, CrashMode.DROP_UNSYNCED);
+    assertThat(text(cut.volatileContent(f))).isEqualTo("durable");
+    assertThat(cut.exists(g)).isFalse();
+    // Unless the new process forces it.
+    try (StorageFile file = rebooted.open(f, false)) {
+      file.force();
+    }
+    rebooted.syncDirectory(dir);
+    SimulatedDisk forced = rebooted.afterPowerLoss(1, CrashMode.DROP_UNSYNCED);
+    assertThat(text(forced.volatileContent(f))).isEqualTo("durable-volatile");
+    assertThat(forced.exists(g)).isTrue();
+  }
+
+  @Test
   void forceMakesContentDurable() throws IOException {
     Path f = durableFile("a", "one");
     try (StorageFile file = disk.open(f, false)) {

@@ -17,10 +17,11 @@ import java.util.Set;
  * @param activeIndex the active segment's frame index, or {@code null} if it was not scanned
  * @param cases what recovery found and did
  * @param bytesCut bytes cut off a torn tail (kept in a .corrupt file)
- * @param durableEnd the offset of the active segment known durable: after a clean close its
- *     whole length; otherwise only what recovery itself fsynced or proved, since a tail that
- *     survived a process crash may be only in the page cache
- * @param durableNextId the next id matching {@code durableEnd}
+ * @param durableEnd the offset of the active segment up to which its bytes are proven durable
+ *     (a frame boundary at most {@code writePos}): after a process crash the rest may exist only
+ *     in the page cache, so the engine must fsync before it counts it durable
+ * @param durableNextId the id of the first entry at or after {@code durableEnd}: every id below
+ *     it is proven durable
  */
 public record RecoveredStream(
     List<Long> segmentFirstIds,

@@ -7,6 +7,7 @@ import io.ironwal.SegmentNotFoundException;
 import io.ironwal.internal.format.FrameDecoder;
 import io.ironwal.internal.format.FrameDecoder.Probe;
 import io.ironwal.internal.format.FrameHeader;
+import io.ironwal.internal.format.FrameType;
 import io.ironwal.internal.format.HeadState;
 import io.ironwal.internal.format.SegmentHeader;
 import io.ironwal.internal.format.SegmentsIndexCodec;
@@ -46,13 +47,24 @@ import org.slf4j.LoggerFactory;
  *       for proof that those bytes were once durable: a later valid frame whose
  *       {@code synced-through} lies beyond them, or a clean-close end beyond them. With proof it is
  *       corruption and the open fails (R5). Without, it is a torn tail: cut off and kept in a
- *       {@code .corrupt} file (R3), or refused under {@link CorruptionPolicy#ERROR} (R4).
+ *       {@code .corrupt} file of its own (R3), or refused under {@link CorruptionPolicy#ERROR}
+ *       (R4). Only frames that could have been written after the damage count as proof: when the
+ *       damaged frame's header is intact the search starts after its claimed payload (an entry
+ *       may itself hold IronWal frames), a proof frame's first id must not go back before the
+ *       damaged frame's ids, its synced-through may not lie beyond its own offset, and the
+ *       payloads of the valid frames that follow it in sequence are stepped over, not searched.
+ *   <li>What is proven durable is reported apart from what was read: after a process crash the
+ *       recovered tail may exist only in the page cache. A clean close proves its whole segment;
+ *       otherwise only the largest synced-through of a valid frame does, and a cut (R3, R12)
+ *       fsyncs what it keeps. The engine fsyncs the rest before it counts it durable.
  *   <li>{@code head.state} is rewritten if it was missing, corrupt or named another segment (R7).
  * </ol>
  */
 public final class StreamRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(StreamRecovery.class);
   private static final int READ_AHEAD_BYTES = 1 << 20;
+  /** The smallest frame: a header and one empty entry. */
+  private static final int MIN_FRAME_BYTES = FrameHeader.SIZE + FrameHeader.ENTRY_LENGTH_PREFIX;
 
   private final Storage storage;
   private final Path dir;
@@ -147,6 +159,9 @@ public final class StreamRecovery {
           deleteSegment(id, "its header is incomplete (rotation cut short)");
           cases.add(RecoveryCase.R8_ROTATION_FINISHED);
         } else {
+          if (id == onDisk.last()) {
+            forceSegment(id);
+          }
           segments.add(id);
         }
       }
@@ -166,6 +181,7 @@ public final class StreamRecovery {
       for (long id : onDisk.tailSet(last, false)) {
         cases.add(RecoveryCase.R8_ROTATION_FINISHED);
         if (headerValid(id)) {
+          forceSegment(id);
           segments.add(id);
           rewrite = true;
           // The rotation may have failed at the directory fsync: make the entry durable now.
@@ -204,6 +220,17 @@ public final class StreamRecovery {
     }
   }
 
+  /**
+   * Fsyncs a segment adopted without {@code segments.idx} listing it: the process that created
+   * it may have been killed before the header's fsync, and a header read from the page cache
+   * proves nothing. (A listed segment's header was fsynced before it was listed.)
+   */
+  private void forceSegment(long id) throws IOException {
+    try (StorageFile f = storage.open(SegmentNames.path(dir, id), false)) {
+      f.force();
+    }
+  }
+
   private void deleteSegment(long id, String why) throws IOException {
     Path p = SegmentNames.path(dir, id);
     LOG.warn("deleting segment {}: {}", p, why);
@@ -238,16 +265,23 @@ public final class StreamRecovery {
     boolean headForThis = head != null && head.activeFirstId() == activeId;
     long cleanEnd = headForThis ? head.cleanEnd() : 0;
     if (cleanEnd > 0 && cleanEnd == fileSize) {
+      // The segment was sealed (fsynced) before head.state recorded the clean end.
       cases.add(RecoveryCase.R1_CLEAN_CLOSE);
       // A clean close sealed and fsynced the segment: all of it is durable.
       return new RecoveredStream(segments, fileSize, fileSize, head.cleanNextId() - activeId,
           head.cleanNextId(), null, cases, 0, fileSize, head.cleanNextId());
     }
     FrameIndex index = new FrameIndex();
+    DurableMark durable = new DurableMark(activeId);
+    if (cleanEnd > 0) {
+      // A clean close before later appends: everything up to its end was fsynced.
+      durable.prove(cleanEnd);
+    }
     FrameCursor cursor = new FrameCursor(f::read, SegmentHeader.SIZE, fileSize, READ_AHEAD_BYTES);
     long expected = activeId;
     long damageAt = -1;
     String damage = null;
+    FrameHeader damaged = null;
     while (true) {
       long at = cursor.offset();
       Probe p = cursor.next();
@@ -259,22 +293,43 @@ public final class StreamRecovery {
         }
         index.onFrame(expected, at);
         expected = p.header.endId();
+        if (p.header.syncedThrough <= at) {
+          durable.prove(p.header.syncedThrough);
+        }
+        durable.boundary(at + p.header.frameLength(), expected);
         continue;
       }
       if (p.kind == FrameDecoder.Kind.END_OF_FILE
           || (p.kind == FrameDecoder.Kind.ZEROES && allZero(f, at, fileSize))) {
+        if (cleanEnd > at) {
+          // The frames end cleanly, but before the end a clean close recorded: durable frames
+          // are gone (a file cut at a frame boundary, or zeroed).
+          cases.add(RecoveryCase.R5_CORRUPTION);
+          throw new CorruptionException("corruption in the active segment: its frames end at "
+              + at + " but the last clean close ended at offset " + cleanEnd, path, at);
+        }
         cases.add(RecoveryCase.R2_CLEAN_TAIL);
-        // The tail may have survived a process crash in the page cache only: nothing after the
-        // header counts as durable until this process fsyncs it (older segments were sealed).
+        // The tail may have survived a process crash in the page cache only: only what a later
+        // frame's synced-through proves counts as durable until this process fsyncs it.
         return new RecoveredStream(segments, at, fileSize, expected - activeId, expected, index,
-            cases, 0, SegmentHeader.SIZE, activeId);
+            cases, 0, durable.end(), durable.nextId());
       }
       damageAt = at;
       damage = p.toString();
+      damaged = p.header;
       break;
     }
-    // Step 5: a torn tail or corruption?
-    Evidence evidence = durableProof(f, damageAt, fileSize, cleanEnd);
+    // Step 5: a torn tail or corruption? An intact header of the damaged frame tells where its
+    // payload ends: frames inside an entry's bytes are data, never proof.
+    // Its other fields may be what was damaged, so the proof's ids are only held to the damaged
+    // frame's first id, and a length is trusted only as the encoder writes it (an LZ4 payload is
+    // kept only when smaller; RAW sizes are checked by the decoder).
+    long searchFrom = damageAt + 1;
+    if (damaged != null && damaged.firstId == expected && damaged.syncedThrough <= damageAt
+        && (damaged.type != FrameType.LZ4 || damaged.storedSize < damaged.rawSize)) {
+      searchFrom = damageAt + damaged.frameLength();
+    }
+    Evidence evidence = durableProof(f, damageAt, searchFrom, expected, fileSize, cleanEnd);
     if (evidence.proof() != null) {
       cases.add(RecoveryCase.R5_CORRUPTION);
       throw new CorruptionException("corruption in the active segment: " + damage
@@ -298,9 +353,94 @@ public final class StreamRecovery {
           cut, damageAt, path, damage);
       cases.add(RecoveryCase.R3_TORN_TAIL_CUT);
     }
-    // The quarantine's cut fsynced the segment, so everything before the cut is durable now.
+    // The cut was fsynced, and with it everything the segment keeps.
     return new RecoveredStream(segments, damageAt, damageAt, expected - activeId, expected, index,
         cases, cut, damageAt, expected);
+  }
+
+  /**
+   * The largest frame boundary proven durable while the active segment is scanned. A frame's
+   * synced-through names an earlier frame boundary; the boundaries after the proven one are kept
+   * until a later frame proves them. Thinning that list when it grows long only makes the answer
+   * smaller, which is safe (the engine then fsyncs a little more).
+   */
+  private static final class DurableMark {
+    private static final int MAX_PENDING = 1 << 14;
+    private long proven;
+    private long end = SegmentHeader.SIZE;
+    private long nextId;
+    private long[] offsets = new long[16];
+    private long[] ids = new long[16];
+    private int head;
+    private int size;
+
+    DurableMark(long firstId) {
+      this.nextId = firstId;
+    }
+
+    /** Every byte below {@code offset} was fsynced once. */
+    void prove(long offset) {
+      if (offset > proven) {
+        proven = offset;
+        advance();
+      }
+    }
+
+    /** A frame ends at {@code offset}; the next id there is {@code id}. */
+    void boundary(long offset, long id) {
+      if (offset <= proven) {
+        end = offset;
+        nextId = id;
+        return;
+      }
+      if (head + size == offsets.length) {
+        if (size >= MAX_PENDING) {
+          thin();
+        } else if (head > 0) {
+          System.arraycopy(offsets, head, offsets, 0, size);
+          System.arraycopy(ids, head, ids, 0, size);
+          head = 0;
+        } else {
+          offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
+          ids = java.util.Arrays.copyOf(ids, ids.length * 2);
+        }
+      }
+      offsets[head + size] = offset;
+      ids[head + size] = id;
+      size++;
+    }
+
+    private void advance() {
+      while (size > 0 && offsets[head] <= proven) {
+        end = offsets[head];
+        nextId = ids[head];
+        head++;
+        size--;
+      }
+      if (size == 0) {
+        head = 0;
+      }
+    }
+
+    /** Keeps every other pending boundary (dropping one only lowers the answer). */
+    private void thin() {
+      int kept = 0;
+      for (int i = 0; i < size; i += 2) {
+        offsets[kept] = offsets[head + i];
+        ids[kept] = ids[head + i];
+        kept++;
+      }
+      head = 0;
+      size = kept;
+    }
+
+    long end() {
+      return end;
+    }
+
+    long nextId() {
+      return nextId;
+    }
   }
 
   /**
@@ -311,41 +451,67 @@ public final class StreamRecovery {
 
   /**
    * Looks for proof that bytes at {@code damageAt} were once durable: a clean-close end beyond
-   * them, or a later valid frame whose synced-through offset lies beyond them.
+   * them, or a later valid frame whose synced-through offset lies beyond them. The search starts
+   * at {@code searchFrom} (after the damaged frame's payload when its header is intact). A frame
+   * counts only if it could be one the writer appended after the damaged bytes: its first id is
+   * at least {@code minFirstId} and its synced-through does not lie beyond its own offset. Once
+   * such a frame is found, the frames that continue its id sequence are stepped over by their
+   * headers, so bytes inside their entries are never taken for frames.
    */
-  private static Evidence durableProof(StorageFile f, long damageAt, long fileSize, long cleanEnd)
-      throws IOException {
+  private static Evidence durableProof(StorageFile f, long damageAt, long searchFrom,
+      long minFirstId, long fileSize, long cleanEnd) throws IOException {
     if (cleanEnd > damageAt) {
       return new Evidence("the last clean close ended at offset " + cleanEnd, -1);
     }
     long firstValid = -1;
     ByteBuffer chunk = ByteBuffer.allocate(READ_AHEAD_BYTES);
-    for (long base = damageAt + 1; base < fileSize; base += chunk.capacity() - 3) {
-      chunk.clear();
-      int n = f.read(chunk, base);
-      if (n <= 0) {
-        break;
+    long base = -1;
+    int n = 0;
+    long pos = searchFrom;
+    while (pos + FrameHeader.SIZE <= fileSize) {
+      if (base < 0 || pos < base || pos + 4 > base + n) {
+        chunk.clear();
+        n = Math.max(0, f.read(chunk, pos));
+        base = pos;
+        if (n < 4) {
+          break;
+        }
       }
-      for (int i = 0; i + 4 <= n; i++) {
-        if (chunk.getInt(i) != FrameHeader.MAGIC) {
-          continue;
-        }
-        long at = base + i;
-        FrameCursor c = new FrameCursor(f::read, at, fileSize, FrameHeader.SIZE);
-        Probe p = c.next();
-        if (!p.isFrame()) {
-          continue;
-        }
-        if (firstValid < 0) {
-          firstValid = at;
-        }
-        if (p.header.syncedThrough > damageAt) {
+      if (chunk.getInt((int) (pos - base)) != FrameHeader.MAGIC) {
+        pos++;
+        continue;
+      }
+      Probe p = new FrameCursor(f::read, pos, fileSize, FrameHeader.SIZE).next();
+      boolean plausible = p.header != null && p.header.firstId >= minFirstId
+          && p.header.syncedThrough <= pos;
+      if (!p.isFrame() || !plausible) {
+        // A damaged frame with a plausible header: its payload is entry bytes, not frames.
+        pos = plausible ? pos + p.header.frameLength() : pos + 1;
+        continue;
+      }
+      if (firstValid < 0) {
+        firstValid = pos;
+      }
+      // Step along the frames in sequence from here.
+      long at = pos;
+      FrameHeader h = p.header;
+      while (true) {
+        // Real proof covers at least the smallest frame at the damaged offset.
+        if (h.syncedThrough >= damageAt + MIN_FRAME_BYTES) {
           return new Evidence("frame at offset " + at + " was written after offset "
-              + p.header.syncedThrough + " was fsynced", firstValid);
+              + h.syncedThrough + " was fsynced", firstValid);
         }
-      }
-      if (n < chunk.capacity()) {
-        break;
+        long next = at + h.frameLength();
+        if (next + FrameHeader.SIZE > fileSize) {
+          return new Evidence(null, firstValid);
+        }
+        Probe q = new FrameCursor(f::read, next, fileSize, FrameHeader.SIZE).next();
+        if (!q.isFrame() || q.header.firstId != h.endId() || q.header.syncedThrough > next) {
+          pos = next;
+          break;
+        }
+        at = next;
+        h = q.header;
       }
     }
     return new Evidence(null, firstValid);
@@ -365,6 +531,21 @@ public final class StreamRecovery {
       pos += n;
     }
     return true;
+  }
+
+  /**
+   * Returns a name no file has yet for bytes cut at {@code offset} of {@code segment}: {@code
+   * <segment>.<offset>.corrupt}, or {@code <segment>.<offset>.<n>.corrupt} with the smallest
+   * {@code n >= 2} that is free. A crash-looping service may tear the same offset again and
+   * again; every quarantine keeps its bytes, none overwrites an earlier one.
+   */
+  private Path quarantineName(Path segment, long offset) throws IOException {
+    String stem = segment.getFileName() + "." + offset;
+    Path p = segment.resolveSibling(stem + SegmentNames.CORRUPT_SUFFIX);
+    for (int n = 2; storage.exists(p); n++) {
+      p = segment.resolveSibling(stem + "." + n + SegmentNames.CORRUPT_SUFFIX);
+    }
+    return p;
   }
 
   /**
@@ -394,10 +575,8 @@ public final class StreamRecovery {
       }
       end = start;
     }
-    Path corrupt = f.path().resolveSibling(
-        f.path().getFileName() + "." + from + SegmentNames.CORRUPT_SUFFIX);
+    Path corrupt = quarantineName(f.path(), from);
     try (StorageFile q = storage.open(corrupt, true)) {
-      q.truncate(0);
       ByteBuffer copy = ByteBuffer.allocate(64 << 10);
       for (long pos = from; pos < end; ) {
         copy.clear().limit((int) Math.min(copy.capacity(), end - pos));
