@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A planted bug for the multi-directory crash tests: a disk that claims to fsync the files under
- * one data directory but does not (file and mapping fsyncs there return without doing anything).
+ * A planted bug for the multi-directory crash tests: a disk that claims to fsync the shard
+ * files under one data directory but does not (file and mapping fsyncs there return without doing anything).
  * A checkpoint that relied on it would cover entries a power cut loses; the crash enumeration
  * must notice.
  */
@@ -24,8 +24,18 @@ final class LyingDirectoryStorage implements Storage {
     this.lyingDir = lyingDir;
   }
 
+  /** Lies for the files of shard streams under the directory (not for its metadata files). */
   private boolean lies(Path p) {
-    return p.toAbsolutePath().normalize().startsWith(lyingDir);
+    Path abs = p.toAbsolutePath().normalize();
+    if (!abs.startsWith(lyingDir)) {
+      return false;
+    }
+    for (Path name : lyingDir.relativize(abs)) {
+      if (name.toString().startsWith(ShardedWal.SHARD_STREAM_PREFIX)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -198,6 +198,7 @@ class ShardedDisksPowerLossTest {
   void plantedDiskThatSkipsFsyncsUnderOneDirectoryIsCaught() {
     List<String> failures = enumerate(42, 1, true, true);
     assertThat(failures).as("a checkpoint over an unsynced directory must be caught").isNotEmpty();
+    assertThat(failures.get(0)).contains("shard-01");
     System.out.println("planted bug caught: " + failures.get(0));
   }
 }
