@@ -570,6 +570,21 @@ public final class ShardedWal implements AutoCloseable {
   }
 
   /**
+   * Appends values to a given shard as one batch, bypassing routing; for the resharder, which
+   * knows each entry's target shard (and may not know its key).
+   */
+  IdRange appendToShard(int shard, List<byte[]> values) {
+    checkOpen();
+    checkShard(shard);
+    cutLock.readLock().lock();
+    try {
+      return walOfShard[shard].appendBatch(streamNames[shard], values);
+    } finally {
+      cutLock.readLock().unlock();
+    }
+  }
+
+  /**
    * Records a consistent checkpoint across all shards: for each shard, the id its next append
    * will get. Appends are held back only while those ids are read; then each shard is fsynced up
    * to its offset, the record is appended to {@code checkpoints.log} and fsynced (the commit
