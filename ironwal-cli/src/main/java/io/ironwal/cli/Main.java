@@ -36,6 +36,7 @@ import picocli.CommandLine.IVersionProvider;
         BenchCommand.class,
         CheckpointsCommand.class,
         ShardsCommand.class,
+        ReshardCommand.class,
         CrashWriterCommand.class,
         CommandLine.HelpCommand.class
     },
