@@ -54,6 +54,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * checkpoints.log}, and {@code HEAD}, which names the latest checkpoint. {@code docs/FORMAT.md}
  * describes every byte. Other streams of the same root are left alone.
  *
+ * <p><b>Several disks.</b> {@link #open(ShardedOptions)} spreads the shards over several data
+ * directories, one per disk, by a {@link ShardPlacement} recorded in every directory ({@code
+ * placement.meta}). Each directory is an ordinary {@link Wal} root with its own lock and I/O;
+ * the first, the home, also holds the checkpoint files. A checkpoint fsyncs every shard in its
+ * own directory before its record is written in the home. Opening with a missing, extra, swapped
+ * or foreign directory fails with {@link DataDirectoryMismatchException} before anything is
+ * locked or created. {@link Resharder} rewrites a root to another shard count or placement.
+ *
  * <p><b>Checkpoints.</b> {@link #createCheckpoint} records, for every shard, the id its next
  * append would get, as a consistent cut: it briefly excludes appends (only while reading those
  * ids), so no append or {@link #appendBatch} is half inside a checkpoint. Everything below the

@@ -74,6 +74,31 @@ class ShardedPlacementTest {
   }
 
   @Test
+  void placementFileMatchesTheDocumentedExample() throws Exception {
+    byte[] rootId = new byte[16];
+    for (int i = 0; i < 16; i++) {
+      rootId[i] = (byte) i;
+    }
+    byte[] encoded = PlacementFormat.encode(new PlacementFormat.Placement(
+        ShardPlacement.POLICY_ROUND_ROBIN, 4, 2, 1, rootId, new int[] {0, 1, 0, 1})).array();
+    byte[] documented = ShardedTestSupport.parseHexDump(
+        ShardedTestSupport.docsSection("golden-placement", "FORMAT.md"));
+    assertThat(ShardedTestSupport.hexDump(encoded))
+        .isEqualTo(ShardedTestSupport.hexDump(documented));
+    PlacementFormat.Placement p = PlacementFormat.decode(documented);
+    assertThat(p.directoryOfShard()).containsExactly(0, 1, 0, 1);
+    assertThat(p.directoryIndex()).isEqualTo(1);
+    // Every single-bit flip is caught by the CRC or a field check.
+    for (int i = 0; i < documented.length * 8; i++) {
+      byte[] bad = documented.clone();
+      bad[i / 8] ^= (byte) (1 << (i % 8));
+      int bit = i;
+      assertThatThrownBy(() -> PlacementFormat.decode(bad)).as("bit %d", bit)
+          .isInstanceOf(FormatError.class);
+    }
+  }
+
+  @Test
   void roundRobinPlacesShardIInDirectoryIModDAndRecordsItEverywhere() throws Exception {
     try (ShardedWal w = create(dirs, 8)) {
       fillEveryShard(w);
