@@ -10,18 +10,27 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A planted bug for the multi-directory crash tests: a disk that claims to fsync the shard
- * files under one data directory but does not (file and mapping fsyncs there return without doing anything).
- * A checkpoint that relied on it would cover entries a power cut loses; the crash enumeration
- * must notice.
+ * A disk whose fsyncs of the shard files under one data directory are intercepted. As a planted
+ * bug for the multi-directory crash tests it claims to fsync them but does not (file and mapping
+ * fsyncs there return without doing anything): a checkpoint that relied on it would cover
+ * entries a power cut loses, and the crash enumeration must notice. With a hook instead, it
+ * holds those fsyncs (e.g. until a latch opens) and then performs them, to show that shards on
+ * other directories do not wait for them.
  */
 final class LyingDirectoryStorage implements Storage {
   private final Storage real;
   private final Path lyingDir;
+  /** Run before each intercepted fsync; null to skip the fsync altogether (the lie). */
+  private final Runnable beforeForce;
 
   LyingDirectoryStorage(Storage real, Path lyingDir) {
+    this(real, lyingDir, null);
+  }
+
+  LyingDirectoryStorage(Storage real, Path lyingDir, Runnable beforeForce) {
     this.real = real;
-    this.lyingDir = lyingDir;
+    this.lyingDir = lyingDir.toAbsolutePath().normalize();
+    this.beforeForce = beforeForce;
   }
 
   /** Lies for the files of shard streams under the directory (not for its metadata files). */
@@ -30,7 +39,7 @@ final class LyingDirectoryStorage implements Storage {
     if (!abs.startsWith(lyingDir)) {
       return false;
     }
-    for (Path name : lyingDir.relativize(abs)) {
+    for (Path name : abs) {
       if (name.toString().startsWith(ShardedWal.SHARD_STREAM_PREFIX)) {
         return true;
       }
@@ -89,7 +98,7 @@ final class LyingDirectoryStorage implements Storage {
     return real.tryLock(lockFile);
   }
 
-  private static final class Lying implements StorageFile {
+  private final class Lying implements StorageFile {
     private final StorageFile f;
 
     Lying(StorageFile f) {
@@ -112,8 +121,12 @@ final class LyingDirectoryStorage implements Storage {
     }
 
     @Override
-    public void force() {
-      // The lie: nothing is made durable.
+    public void force() throws IOException {
+      if (beforeForce == null) {
+        return; // The lie: nothing is made durable.
+      }
+      beforeForce.run();
+      f.force();
     }
 
     @Override
@@ -146,8 +159,12 @@ final class LyingDirectoryStorage implements Storage {
         }
 
         @Override
-        public void force(long filePosition, int forceLength) {
-          // The lie again, for writes through a mapping.
+        public void force(long filePosition, int forceLength) throws IOException {
+          if (beforeForce == null) {
+            return; // The lie again, for writes through a mapping.
+          }
+          beforeForce.run();
+          r.force(filePosition, forceLength);
         }
 
         @Override

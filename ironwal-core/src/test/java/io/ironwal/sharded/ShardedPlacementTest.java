@@ -253,6 +253,75 @@ class ShardedPlacementTest {
     }
   }
 
+  /**
+   * An fsync held on one directory's disk does not hold back STRICT appends to a shard on
+   * another. (Streams of one directory do not wait for each other's fsyncs either: each has its
+   * own log worker; a directory adds its own lock, I/O pool and disk.)
+   */
+  @Test
+  void aStrictAppendDoesNotWaitForAnFsyncHeldOnAnotherDirectory() throws Exception {
+    List<Path> two = dirs.subList(0, 2);
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Runnable hold = () -> {
+      if (armed.get()) {
+        entered.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    io.ironwal.internal.io.Storage disk = new LyingDirectoryStorage(
+        io.ironwal.internal.io.FileSystemStorage.INSTANCE, two.get(1), hold);
+    WalOptions w = io.ironwal.internal.io.StorageSeam.builder(two.get(0), disk)
+        .syncMode(io.ironwal.SyncMode.STRICT).build();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try (ShardedWal sw = ShardedWal.open(ShardedOptions.builder(w).dataDirs(two).shardCount(2)
+        .build())) {
+      byte[] key0 = null;
+      byte[] key1 = null;
+      for (int k = 0; key0 == null || key1 == null; k++) {
+        byte[] key = b("key" + k);
+        if (sw.shardFor(key) == 0) {
+          key0 = key;
+        } else {
+          key1 = key;
+        }
+      }
+      sw.append(key0, b("warm-0"));   // both streams exist before the hold is armed
+      sw.append(key1, b("warm-1"));
+      armed.set(true);
+      try {
+        appendWhileHeld(sw, key0, key1, pool, entered, release);
+      } finally {
+        release.countDown();   // before close(), which would wait for the held fsync
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void appendWhileHeld(ShardedWal sw, byte[] key0, byte[] key1,
+      java.util.concurrent.ExecutorService pool, java.util.concurrent.CountDownLatch entered,
+      java.util.concurrent.CountDownLatch release) throws Exception {
+    {
+      byte[] k1 = key1;
+      byte[] k0 = key0;
+      java.util.concurrent.Future<ShardPosition> held = pool.submit(() -> sw.append(k1, b("held")));
+      assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      // Shard 1's fsync (directory 1) is held; shard 0 (directory 0) still commits STRICT appends.
+      ShardPosition p = pool.submit(() -> sw.append(k0, b("free"))).get(30,
+          java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(p.shard()).isZero();
+      assertThat(held.isDone()).isFalse();
+      release.countDown();
+      assertThat(held.get(30, java.util.concurrent.TimeUnit.SECONDS).shard()).isEqualTo(1);
+    }
+  }
+
   @Test
   void damagedPlacementFileOrAMovedShardIsCorruption() throws Exception {
     try (ShardedWal w = create(dirs, 6)) {
