@@ -40,6 +40,7 @@ import picocli.CommandLine.IVersionProvider;
         BenchCommand.class,
         CheckpointsCommand.class,
         ShardsCommand.class,
+        ReshardCommand.class,
         CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n")

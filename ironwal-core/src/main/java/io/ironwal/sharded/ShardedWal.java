@@ -55,6 +55,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * checkpoints.log}, and {@code HEAD}, which names the latest checkpoint. {@code docs/FORMAT.md}
  * describes every byte. Other streams of the same root are left alone.
  *
+ * <p><b>Several disks.</b> {@link #open(ShardedOptions)} spreads the shards over several data
+ * directories, one per disk, by a {@link ShardPlacement} recorded in every directory ({@code
+ * placement.meta}). Each directory is an ordinary {@link Wal} root with its own lock and I/O;
+ * the first, the home, also holds the checkpoint files. A checkpoint fsyncs every shard in its
+ * own directory before its record is written in the home. Opening with a missing, extra, swapped
+ * or foreign directory fails with {@link DataDirectoryMismatchException} before anything is
+ * locked or created. {@link Resharder} rewrites a root to another shard count or placement.
+ *
  * <p><b>Checkpoints.</b> {@link #createCheckpoint} records, for every shard, the id its next
  * append would get, as a consistent cut: it briefly excludes appends (only while reading those
  * ids), so no append or {@link #appendBatch} is half inside a checkpoint. Everything below the
@@ -86,7 +94,13 @@ public final class ShardedWal implements AutoCloseable {
   /** Prefix of every shard's stream name. */
   public static final String SHARD_STREAM_PREFIX = "shard-";
 
-  private final Wal wal;
+  /** The WAL of each data directory; index 0 is the home directory's. */
+  private final Wal[] wals;
+  /** The WAL holding each shard (an element of {@link #wals}). */
+  private final Wal[] walOfShard;
+  private final List<Path> dataDirs;
+  /** The data directory index of each shard. */
+  private final int[] directoryOfShard;
   private final Path root;
   private final int shardCount;
   /** Stream name of each shard, computed once because every append needs it. */
@@ -103,14 +117,18 @@ public final class ShardedWal implements AutoCloseable {
   private final ReentrantLock checkpointLock = new ReentrantLock();
   private volatile boolean closed;
 
-  private ShardedWal(Wal wal, int shardCount, CheckpointStore store) {
-    this.wal = wal;
-    this.root = wal.options().root();
-    this.shardCount = shardCount;
+  private ShardedWal(List<Path> dataDirs, Wal[] wals, Layout layout, CheckpointStore store) {
+    this.wals = wals;
+    this.dataDirs = List.copyOf(dataDirs);
+    this.root = dataDirs.get(0);
+    this.shardCount = layout.shardCount;
+    this.directoryOfShard = layout.directoryOfShard.clone();
     this.store = store;
     this.streamNames = new String[shardCount];
+    this.walOfShard = new Wal[shardCount];
     for (int i = 0; i < shardCount; i++) {
       streamNames[i] = streamName(i, shardCount);
+      walOfShard[i] = wals[directoryOfShard[i]];
     }
   }
 
@@ -127,6 +145,8 @@ public final class ShardedWal implements AutoCloseable {
    * @throws InvalidConfigurationException if {@code options} is {@code null} or {@code shardCount}
    *     is out of range (nothing on disk is touched)
    * @throws ShardCountMismatchException if the root was created with another shard count
+   * @throws DataDirectoryMismatchException if the root spans several data directories (open it
+   *     with {@link #open(ShardedOptions)})
    * @throws io.ironwal.DirectoryLockedException if the root is already open
    * @throws CheckpointCorruptedException if the checkpoint files are damaged beyond a torn tail
    * @throws CorruptionException if {@code sharded.meta} is damaged or missing from a root that
@@ -135,7 +155,10 @@ public final class ShardedWal implements AutoCloseable {
    */
   public static ShardedWal open(WalOptions options, int shardCount) {
     checkShardCount(shardCount);
-    return openRoot(options, shardCount);
+    if (options == null) {
+      throw new InvalidConfigurationException("options must not be null");
+    }
+    return openRoot(ShardedOptions.builder(options).shardCount(shardCount).build(), false);
   }
 
   /**
@@ -146,41 +169,87 @@ public final class ShardedWal implements AutoCloseable {
    * @return the open sharded WAL
    * @throws InvalidConfigurationException if {@code options} is {@code null} or the root is not a
    *     sharded WAL (it has no {@code sharded.meta})
+   * @throws DataDirectoryMismatchException if the root spans several data directories (open it
+   *     with {@link #open(ShardedOptions)})
    * @throws io.ironwal.DirectoryLockedException if the root is already open
    * @throws CheckpointCorruptedException if the checkpoint files are damaged beyond a torn tail
    * @throws CorruptionException if {@code sharded.meta} is damaged
    * @throws WalIoException on an I/O error
    */
   public static ShardedWal open(WalOptions options) {
-    return openRoot(options, null);
-  }
-
-  /** Opens a root; {@code requestedCount} is null to accept the recorded count. */
-  private static ShardedWal openRoot(WalOptions options, Integer requestedCount) {
     if (options == null) {
       throw new InvalidConfigurationException("options must not be null");
     }
-    Storage storage = StorageSeam.of(options);
-    List<Path> created = missingDirectories(storage, options.root());
-    if (requestedCount == null && !created.isEmpty()) {
-      // Refuse before anything is created: opening by the recorded count needs a root.
-      throw new InvalidConfigurationException(
-          options.root() + " is not a sharded WAL: it does not exist");
+    return openRoot(ShardedOptions.builder(options).build(), false);
+  }
+
+  /**
+   * Opens (or creates) a sharded WAL over one or more data directories, one per disk; see {@link
+   * ShardedOptions}. Each directory is an ordinary IronWal root with its own lock and its own
+   * I/O, so shards on different directories never wait for each other's fsyncs. A new root
+   * records its shard count and placement in every directory; an existing one must be opened with
+   * the same directories in the same order. The list is checked against the records before any
+   * lock is taken or anything is created, so a wrong list leaves every directory untouched.
+   *
+   * @param options the directories, shard count (required for a new root) and WAL settings
+   * @return the open sharded WAL
+   * @throws InvalidConfigurationException if {@code options} is {@code null}, or the home has no
+   *     sharded WAL and no shard count was given, or the placement does not fit
+   * @throws ShardCountMismatchException if the root was created with another shard count
+   * @throws DataDirectoryMismatchException if a directory is missing, extra, swapped or belongs to
+   *     another root, or the requested placement differs from the recorded one; names the
+   *     directory
+   * @throws IncompleteReshardException if the root is the target of an unfinished reshard
+   * @throws io.ironwal.DirectoryLockedException if a directory is already open
+   * @throws CheckpointCorruptedException if the checkpoint files are damaged beyond a torn tail
+   * @throws CorruptionException if a metadata file is damaged or missing, or a shard is not in
+   *     the directory recorded for it
+   * @throws WalIoException on an I/O error
+   */
+  public static ShardedWal open(ShardedOptions options) {
+    if (options == null) {
+      throw new InvalidConfigurationException("options must not be null");
     }
-    // The Wal takes <root>/LOCK, so it is opened first and guards our files too.
-    Wal wal;
-    try {
-      wal = Wal.open(options);
-    } catch (RuntimeException e) {
-      removeCreated(storage, options.root(), created, e);
-      throw e;
+    return openRoot(options, false);
+  }
+
+  /**
+   * Opens a root.
+   *
+   * @param allowReshardMarker true only for the resharder, which writes a root under its marker
+   */
+  static ShardedWal openRoot(ShardedOptions options, boolean allowReshardMarker) {
+    Storage storage = StorageSeam.of(options.walOptions());
+    // Check the directories against their records first: a wrong list must not lock or create.
+    Layout layout = Layout.read(options, storage, allowReshardMarker);
+    List<Path> dirs = options.dataDirs();
+    // What this call creates (a new root's directories), so that a failed open removes it again.
+    List<List<Path>> created = new ArrayList<>(dirs.size());
+    for (Path dir : dirs) {
+      created.add(missingDirectories(storage, dir));
     }
+    // Each Wal takes <dir>/LOCK, so they are opened before our files are read again or written.
+    List<Wal> opened = new ArrayList<>(dirs.size());
     CheckpointStore store = null;
     try {
-      int count = openMeta(wal, StorageSeam.of(options), options.root(), requestedCount);
-      store = CheckpointStore.open(StorageSeam.of(options), options.root(), count,
-          options.onCorruption());
-      ShardedWal sharded = new ShardedWal(wal, count, store);
+      for (Path dir : dirs) {
+        opened.add(Wal.open(options.walOptionsFor(dir)));
+      }
+      Wal[] wals = opened.toArray(new Wal[0]);
+      Layout locked = Layout.read(options, storage, allowReshardMarker);
+      if (!locked.sameAs(layout)) {
+        throw new DataDirectoryMismatchException(dirs.get(0),
+            "its sharded metadata changed while it was being opened (another process?)");
+      }
+      if (layout.isNew) {
+        checkNothingSharded(wals, storage, dirs);
+        layout.create(storage);
+      } else {
+        checkShardsWhereRecorded(wals, layout, dirs);
+      }
+      store = CheckpointStore.open(storage, dirs.get(0), layout.shardCount,
+          options.walOptions().onCorruption());
+      ShardedWal sharded = new ShardedWal(dirs, wals, layout, store);
       sharded.checkLatestCheckpointIsCovered();
       return sharded;
     } catch (RuntimeException e) {
@@ -191,12 +260,16 @@ public final class ShardedWal implements AutoCloseable {
           e.addSuppressed(suppressed);
         }
       }
-      try {
-        wal.close();
-      } catch (RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
+      for (int i = opened.size() - 1; i >= 0; i--) {
+        try {
+          opened.get(i).close();
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
       }
-      removeCreated(storage, options.root(), created, e);
+      for (int i = dirs.size() - 1; i >= 0; i--) {
+        removeCreated(storage, dirs.get(i), created.get(i), e);
+      }
       throw e;
     }
   }
@@ -228,7 +301,7 @@ public final class ShardedWal implements AutoCloseable {
     Path removedUpTo = null;
     try {
       for (String name : List.of(WalEngine.LOCK_FILE, MetaFormat.FILE_NAME,
-          CheckpointLogFormat.FILE_NAME, HeadFormat.FILE_NAME)) {
+          CheckpointLogFormat.FILE_NAME, HeadFormat.FILE_NAME, PlacementFormat.FILE_NAME)) {
         storage.delete(dir.resolve(name));
         storage.delete(dir.resolve(name + AtomicFiles.TEMP_SUFFIX));
       }
@@ -247,39 +320,63 @@ public final class ShardedWal implements AutoCloseable {
     }
   }
 
-  /** Reads {@code sharded.meta}, or writes it for a new root; returns the shard count. */
-  private static int openMeta(Wal wal, Storage storage, Path root, Integer requestedCount) {
-    Path metaPath = root.resolve(MetaFormat.FILE_NAME);
+  /**
+   * Before a new root's metadata is written: nothing else of a sharded root is ever written
+   * before {@code sharded.meta}, so finding any of it means the file was lost (or a directory
+   * belongs to another root), and guessing the count could route keys to the wrong shards.
+   */
+  private static void checkNothingSharded(Wal[] wals, Storage storage, List<Path> dirs) {
+    Path home = dirs.get(0);
+    Path metaPath = home.resolve(MetaFormat.FILE_NAME);
     try {
-      if (storage.exists(metaPath)) {
-        MetaFormat.Meta meta;
-        try {
-          meta = MetaFormat.decode(AtomicFiles.readAll(storage, metaPath, MetaFormat.SIZE + 1));
-        } catch (FormatError e) {
-          throw new CorruptionException(e.getMessage(), metaPath, e.offset());
-        }
-        if (requestedCount != null && meta.shardCount() != requestedCount) {
-          throw new ShardCountMismatchException(meta.shardCount(), requestedCount);
-        }
-        return meta.shardCount();
-      }
-      if (requestedCount == null) {
-        throw new InvalidConfigurationException(
-            root + " is not a sharded WAL: it has no " + MetaFormat.FILE_NAME);
-      }
-      // Nothing else of a sharded root is ever written before sharded.meta, so finding any of it
-      // means the file was lost, and guessing the count could route keys to the wrong shards.
-      boolean hasShards = wal.streams().stream().anyMatch(s -> s.startsWith(SHARD_STREAM_PREFIX));
-      if (hasShards || storage.exists(root.resolve(CheckpointLogFormat.FILE_NAME))
-          || storage.exists(root.resolve(HeadFormat.FILE_NAME))) {
+      if (hasShardStreams(wals[0]) || storage.exists(home.resolve(CheckpointLogFormat.FILE_NAME))
+          || storage.exists(home.resolve(HeadFormat.FILE_NAME))) {
         throw new CorruptionException(MetaFormat.FILE_NAME + " is missing although the root "
             + "holds shard streams or checkpoint files", metaPath, -1);
       }
-      AtomicFiles.replace(storage, metaPath, MetaFormat.encode(requestedCount));
-      return requestedCount;
     } catch (IOException e) {
-      throw new WalIoException("cannot read or create " + metaPath, e);
+      throw new WalIoException("cannot read " + home, e);
     }
+    for (int i = 1; i < wals.length; i++) {
+      if (hasShardStreams(wals[i])) {
+        throw new DataDirectoryMismatchException(dirs.get(i),
+            "it holds shard streams of another sharded root");
+      }
+    }
+  }
+
+  private static boolean hasShardStreams(Wal wal) {
+    return wal.streams().stream().anyMatch(s -> s.startsWith(SHARD_STREAM_PREFIX));
+  }
+
+  /** Refuses a root where a shard's stream sits in another directory than the recorded one. */
+  private static void checkShardsWhereRecorded(Wal[] wals, Layout layout, List<Path> dirs) {
+    if (wals.length == 1) {
+      return;
+    }
+    for (int d = 0; d < wals.length; d++) {
+      for (String stream : wals[d].streams()) {
+        int shard = shardIndexOf(stream, layout.shardCount);
+        if (shard >= 0 && layout.directoryOfShard[shard] != d) {
+          throw new CorruptionException(stream + " is in data directory #" + d
+              + " but the recorded placement puts it in #" + layout.directoryOfShard[shard],
+              dirs.get(d).resolve(stream), -1);
+        }
+      }
+    }
+  }
+
+  /** The shard a stream name belongs to in a WAL of {@code shardCount} shards, or -1. */
+  private static int shardIndexOf(String stream, int shardCount) {
+    if (!stream.startsWith(SHARD_STREAM_PREFIX)) {
+      return -1;
+    }
+    String digits = stream.substring(SHARD_STREAM_PREFIX.length());
+    if (digits.isEmpty() || digits.length() > 6 || !digits.chars().allMatch(Character::isDigit)) {
+      return -1;
+    }
+    int shard = Integer.parseInt(digits);
+    return shard < shardCount && streamName(shard, shardCount).equals(stream) ? shard : -1;
   }
 
   /**
@@ -293,11 +390,12 @@ public final class ShardedWal implements AutoCloseable {
     }
     for (int shard = 0; shard < shardCount; shard++) {
       long offset = latest.checkpoint().offset(shard);
-      long next = wal.nextId(streamNames[shard]);
+      long next = walOfShard[shard].nextId(streamNames[shard]);
       if (next < offset) {
         throw new CorruptionException("checkpoint " + CheckpointIds.describe(latest.id())
             + " covers " + offset + " entries of " + streamNames[shard] + " but the stream ends at "
-            + next + ": durable entries are missing", root.resolve(streamNames[shard]), -1);
+            + next + ": durable entries are missing",
+            dataDirs.get(directoryOfShard[shard]).resolve(streamNames[shard]), -1);
       }
     }
   }
@@ -348,7 +446,41 @@ public final class ShardedWal implements AutoCloseable {
    * @return the WAL that holds the shards
    */
   public Wal wal() {
-    return wal;
+    return wals[0];
+  }
+
+  /**
+   * Returns the WAL of the data directory that holds a shard, for statistics and reads of its
+   * stream ({@code walOf(3).stats(streamName(3))}). The same rules as for {@link #wal()} apply.
+   *
+   * @param shard the shard index
+   * @return the WAL holding the shard
+   * @throws InvalidArgumentException if {@code shard} is out of range
+   */
+  public Wal walOf(int shard) {
+    checkShard(shard);
+    return walOfShard[shard];
+  }
+
+  /**
+   * Returns the data directories, home first.
+   *
+   * @return an unmodifiable list with one directory per disk
+   */
+  public List<Path> dataDirs() {
+    return dataDirs;
+  }
+
+  /**
+   * Returns the index, in {@link #dataDirs()}, of the directory that holds a shard.
+   *
+   * @param shard the shard index
+   * @return the directory index
+   * @throws InvalidArgumentException if {@code shard} is out of range
+   */
+  public int directoryOf(int shard) {
+    checkShard(shard);
+    return directoryOfShard[shard];
   }
 
   /**
@@ -398,7 +530,7 @@ public final class ShardedWal implements AutoCloseable {
     int shard = ShardRouter.shardFor(key, shardCount);
     cutLock.readLock().lock();
     try {
-      return new ShardPosition(shard, wal.append(streamNames[shard], value));
+      return new ShardPosition(shard, walOfShard[shard].append(streamNames[shard], value));
     } finally {
       cutLock.readLock().unlock();
     }
@@ -446,7 +578,7 @@ public final class ShardedWal implements AutoCloseable {
         for (int i : indexes) {
           values.add(pairs.get(i).valueRef());
         }
-        IdRange ids = wal.appendBatch(streamNames[shard], values);
+        IdRange ids = walOfShard[shard].appendBatch(streamNames[shard], values);
         if (ids.count() != indexes.size()) {
           throw new IllegalStateException("the WAL assigned " + ids + " to a batch of "
               + indexes.size() + " entries in " + streamNames[shard]);
@@ -489,12 +621,27 @@ public final class ShardedWal implements AutoCloseable {
     }
     int shard = ShardRouter.shardFor(key, shardCount);
     if (values.isEmpty()) {
-      long next = wal.nextId(streamNames[shard]);
+      long next = walOfShard[shard].nextId(streamNames[shard]);
       return new ShardRange(shard, new IdRange(next, next));
     }
     cutLock.readLock().lock();
     try {
-      return new ShardRange(shard, wal.appendBatch(streamNames[shard], values));
+      return new ShardRange(shard, walOfShard[shard].appendBatch(streamNames[shard], values));
+    } finally {
+      cutLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Appends values to a given shard as one batch, bypassing routing; for the resharder, which
+   * knows each entry's target shard (and may not know its key).
+   */
+  IdRange appendToShard(int shard, List<byte[]> values) {
+    checkOpen();
+    checkShard(shard);
+    cutLock.readLock().lock();
+    try {
+      return walOfShard[shard].appendBatch(streamNames[shard], values);
     } finally {
       cutLock.readLock().unlock();
     }
@@ -520,6 +667,14 @@ public final class ShardedWal implements AutoCloseable {
    * @throws WalClosedException if this WAL is closed
    */
   public Checkpoint createCheckpoint(byte[] id) {
+    return createCheckpoint(id, null);
+  }
+
+  /**
+   * Creates a checkpoint; {@code timestampNanos} is null for now, or the time of the checkpoint
+   * a reshard translates.
+   */
+  Checkpoint createCheckpoint(byte[] id, Long fixedTimestampNanos) {
     checkOpen();
     byte[] ownId = CheckpointIds.validate(id).clone();
     checkpointLock.lock();
@@ -532,16 +687,17 @@ public final class ShardedWal implements AutoCloseable {
       cutLock.writeLock().lock();
       try {
         for (int shard = 0; shard < shardCount; shard++) {
-          offsets[shard] = wal.nextId(streamNames[shard]);
+          offsets[shard] = walOfShard[shard].nextId(streamNames[shard]);
         }
-        timestampNanos = nowNanos();
+        timestampNanos = fixedTimestampNanos != null ? fixedTimestampNanos : nowNanos();
       } finally {
         cutLock.writeLock().unlock();
       }
-      // Outside the cut: make what the checkpoint covers durable before recording it.
+      // Outside the cut: make what the checkpoint covers durable, in every shard's own
+      // directory, before recording it in the home directory.
       for (int shard = 0; shard < shardCount; shard++) {
         if (offsets[shard] > 0) {
-          wal.flush(streamNames[shard]);
+          walOfShard[shard].flush(streamNames[shard]);
         }
       }
       Checkpoint checkpoint = new Checkpoint(timestampNanos, shardCount, offsets);
@@ -631,7 +787,7 @@ public final class ShardedWal implements AutoCloseable {
     if (offset < 0) {
       throw new InvalidArgumentException("offset must not be negative, got " + offset);
     }
-    return wal.iter(streamNames[shard], offset);
+    return walOfShard[shard].iter(streamNames[shard], offset);
   }
 
   /**
@@ -652,12 +808,12 @@ public final class ShardedWal implements AutoCloseable {
     int shardsPruned = 0;
     for (int shard = 0; shard < shardCount; shard++) {
       long offset = checkpoint.offset(shard);
-      if (offset == 0 || !wal.hasStream(streamNames[shard])) {
+      if (offset == 0 || !walOfShard[shard].hasStream(streamNames[shard])) {
         continue;
       }
       int deleted;
       try {
-        deleted = wal.truncate(streamNames[shard], offset);
+        deleted = walOfShard[shard].truncate(streamNames[shard], offset);
       } catch (StreamNotFoundException e) {
         continue;
       }
@@ -715,10 +871,25 @@ public final class ShardedWal implements AutoCloseable {
         return;
       }
       closed = true;
+      RuntimeException failure = null;
       try {
         store.close();
-      } finally {
-        wal.close();
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      for (int i = wals.length - 1; i >= 0; i--) {
+        try {
+          wals[i].close();
+        } catch (RuntimeException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
       }
     } finally {
       checkpointLock.unlock();
@@ -750,7 +921,8 @@ public final class ShardedWal implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ShardedWal{root=" + root + ", shardCount=" + shardCount
+    return "ShardedWal{root=" + root + (dataDirs.size() > 1 ? ", dataDirs=" + dataDirs : "")
+        + ", shardCount=" + shardCount
         + ", checkpoints=" + store.count() + ", closed=" + closed + "}";
   }
 }
