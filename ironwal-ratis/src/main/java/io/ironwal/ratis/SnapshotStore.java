@@ -48,7 +48,12 @@ final class SnapshotStore implements StateMachineStorage {
 
   @Override
   public void init(RaftStorage storage) throws IOException {
-    smDir = storage.getStorageDir().getStateMachineDir().toPath();
+    init(storage.getStorageDir().getStateMachineDir().toPath());
+  }
+
+  /** Opens the store on a state-machine directory, dropping unfinished snapshots. */
+  void init(Path dir) throws IOException {
+    smDir = dir;
     Files.createDirectories(smDir);
     try (Stream<Path> s = Files.list(smDir)) {
       for (Path p : s.toList()) {
