@@ -186,6 +186,16 @@ public final class ReplicatedWal implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns the peer this handle believes leads now (learned from the last replies).
+   *
+   * @return the peer id, or {@code null} if not known yet
+   */
+  public String leaderHint() {
+    RaftPeerId id = client.getLeaderId();
+    return id == null ? null : id.toString();
+  }
+
   private <T> CompletableFuture<T> query(byte[] msg, ReadConsistency c, Function<ByteString, T> f) {
     Objects.requireNonNull(c, "consistency");
     CompletableFuture<RaftClientReply> reply = c.linearizable()
