@@ -1,6 +1,7 @@
 package io.ironwal.ratis;
 
 import io.ironwal.WalClosedException;
+import io.ironwal.WalException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -70,12 +71,20 @@ public final class LocalReader {
     return withLog(l -> l.digests());
   }
 
-  /** Runs a read, once more if the root was replaced (snapshot installed) under it. */
+  /**
+   * Runs a read, once more on the new root if the root was replaced (snapshot installed) under
+   * it: a read racing the close of the old root fails with a closed-WAL or I/O error.
+   */
   private <T> T withLog(Function<AppliedLog, T> read) {
+    AppliedLog l = sm.log();
     try {
-      return read.apply(sm.log());
-    } catch (WalClosedException e) {
-      return read.apply(sm.log());
+      return read.apply(l);
+    } catch (WalException e) {
+      AppliedLog now = sm.log();   // waits for an adoption in progress
+      if (now == l) {
+        throw e;
+      }
+      return read.apply(now);
     }
   }
 
@@ -123,9 +132,12 @@ public final class LocalReader {
             next = e.id() + 1;
             return Optional.of(e);
           }
-        } catch (WalClosedException | ReplicationException e) {
-          closeCursor();   // the root is being replaced; reopen on the new one
-          Thread.sleep(10);
+        } catch (WalException e) {
+          sm.log();   // waits out an adoption in progress
+          if (sm.generation.get() == generation) {
+            throw e;
+          }
+          closeCursor();   // the root was replaced; reopen on the new one
         }
         if (System.nanoTime() - deadline >= 0) {
           return Optional.empty();
