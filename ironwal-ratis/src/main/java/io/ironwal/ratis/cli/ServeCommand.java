@@ -61,6 +61,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Minimum election timeout in ms; the maximum is twice it (default ${DEFAULT-VALUE}).")
   long electionTimeoutMs;
 
+  @Option(names = "--raft-segment-kib", defaultValue = "8192",
+      description = "Size of a Raft log segment in KiB; the log is purged by whole segments"
+          + " (default ${DEFAULT-VALUE}).")
+  long raftSegmentKib;
+
   /** Creates the command (picocli fills the fields). */
   public ServeCommand() {}
 
@@ -87,6 +92,7 @@ public final class ServeCommand implements Callable<Integer> {
         .syncMode(syncMode)
         .snapshotEvery(snapshotEvery)
         .electionTimeout(Duration.ofMillis(electionTimeoutMs))
+        .raftSegmentBytes(raftSegmentKib << 10)
         .build();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
