@@ -60,6 +60,9 @@ public final class ClusterDemoCommand implements Callable<Integer> {
     if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.ratis") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis", "off");
     }
+    // gRPC (shaded in Ratis) logs its transport choice through java.util.logging.
+    java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty.io.grpc")
+        .setLevel(java.util.logging.Level.WARNING);
     deleteTree(dir);
     Files.createDirectories(dir);
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
