@@ -239,14 +239,26 @@ public final class ReplicatedWal implements AutoCloseable {
   }
 
   /**
-   * Closes the connection. Futures of requests in flight may fail.
+   * Closes the connection. Futures of requests in flight may fail. Returns within about two
+   * seconds: Ratis's gRPC client waits up to 3 s per peer for a graceful channel shutdown (its
+   * request streams stay open until the server side ends them), so the rest of that shutdown
+   * finishes on a daemon thread.
    */
   @Override
   public void close() {
+    Thread closer = new Thread(() -> {
+      try {
+        client.close();
+      } catch (IOException | RuntimeException e) {
+        // the connection is being dropped either way
+      }
+    }, "ironwal-ratis-client-close");
+    closer.setDaemon(true);
+    closer.start();
     try {
-      client.close();
-    } catch (IOException e) {
-      throw new ReplicationException("close failed", e);
+      closer.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -27,16 +27,16 @@ class FailoverTest {
       c.awaitLeader(Duration.ofSeconds(30));
       try (Writers w = new Writers(wal, acks, 3, "load").start()) {
         for (int round = 0; round < 2; round++) {
-          Thread.sleep(1500);
+          Thread.sleep(500);
           int leader = c.awaitLeader(Duration.ofSeconds(30));
           long before = acks.count();
           c.stopPeer(leader);
           int next = c.awaitLeader(Duration.ofSeconds(30));
           assertThat(next).isNotEqualTo(leader);
-          waitForMoreAcks(acks, before + 50, Duration.ofSeconds(40));
+          waitForMoreAcks(acks, before + 30, Duration.ofSeconds(40));
           c.startPeer(leader);
         }
-        Thread.sleep(1000);
+        waitForMoreAcks(acks, acks.count() + 30, Duration.ofSeconds(40));
       }
       assertThat(acks.count()).isGreaterThan(100);
       c.awaitConverged(Duration.ofSeconds(60));

@@ -28,7 +28,7 @@ class RandomScenarioTest {
   @Test
   void randomScenario() throws Exception {
     long seed = Long.getLong("ironwal.ratis.seed", System.nanoTime());
-    int steps = Integer.getInteger("ironwal.ratis.steps", 6);
+    int steps = Integer.getInteger("ironwal.ratis.steps", 4);
     System.out.println("RandomScenarioTest seed " + seed + " steps " + steps
         + " (replay: -Dironwal.ratis.seed=" + seed + ")");
     Random rnd = new Random(seed);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three peers in separate JVMs ({@code serve}), killed with SIGKILL under load: the leader twice,
+ * Three peers in separate JVMs ({@code serve}), killed with SIGKILL under load: the leader,
  * then a follower long enough for the leader to purge past it. Afterwards every acknowledged
  * append is on every peer at its id, nothing is duplicated, and the peers' digests are equal.
  */
@@ -28,12 +28,12 @@ class ServeKillIT {
     AckLog acks = new AckLog();
     try (ProcessCluster c = ProcessCluster.start(dir, 3,
              List.of("--election-timeout-ms", "500", "--snapshot-every", "100",
-                 "--raft-segment-kib", "64"), output::add);
+                 "--raft-segment-kib", "16"), output::add);
          ReplicatedWal wal = ReplicatedWal.builder(c.peers())
              .retry(600, Duration.ofMillis(50), Duration.ofSeconds(1)).build()) {
       try (Writers w = new Writers(wal, acks, 3, "k").start()) {
         FailoverTest.waitForMoreAcks(acks, 100, Duration.ofSeconds(60));
-        for (int round = 0; round < 2; round++) {
+        for (int round = 0; round < 1; round++) {
           int leader = c.indexOf(currentLeader(wal));
           c.kill(leader);
           FailoverTest.waitForMoreAcks(acks, acks.count() + 100, Duration.ofSeconds(60));
@@ -42,7 +42,7 @@ class ServeKillIT {
         }
         int follower = (c.indexOf(currentLeader(wal)) + 1) % 3;
         c.kill(follower);
-        FailoverTest.waitForMoreAcks(acks, acks.count() + 500, Duration.ofSeconds(90));
+        FailoverTest.waitForMoreAcks(acks, acks.count() + 300, Duration.ofSeconds(90));
         c.restart(follower);
         FailoverTest.waitForMoreAcks(acks, acks.count() + 50, Duration.ofSeconds(60));
       }
@@ -52,7 +52,11 @@ class ServeKillIT {
         acks.checkPeer(p.id(), (stream, from, max) ->
             wal.read(stream, from, max, local).get(30, TimeUnit.SECONDS));
       }
-      assertThat(acks.count()).isGreaterThan(700);
+      assertThat(acks.count()).isGreaterThan(400);
+      // Whether the follower needed a snapshot depends on timing; SnapshotInstallTest asserts it.
+      long installs = output.stream().filter(l -> l.contains("installed snapshot")).count();
+      System.out.println("ServeKillIT: " + acks.count() + " acknowledged appends checked on 3 peers; "
+          + installs + " snapshot installation(s) seen in the peers' output");
     } finally {
       // Every line each child printed, read to its end, for the failure report.
       if (!output.isEmpty()) {
