@@ -124,6 +124,9 @@ final class AppliedLog implements AutoCloseable {
   }
 
   Optional<LocalEntry> get(String stream, long id) {
+    if (!wal.hasStream(stream)) {
+      return Optional.empty();
+    }
     return wal.get(stream, id).map(stored -> new LocalEntry(
         id, EntryHeader.term(stored), EntryHeader.index(stored), EntryHeader.payload(stored)));
   }

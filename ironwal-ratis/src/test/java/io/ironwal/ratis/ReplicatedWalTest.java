@@ -62,6 +62,9 @@ class ReplicatedWalTest {
       assertThat(all.get(2).raftIndex()).isEqualTo(all.get(4).raftIndex())
           .isGreaterThan(all.get(1).raftIndex());
       assertThat(wal.ids("orders", ReadConsistency.LINEARIZABLE).get()).isEqualTo(new IdRange(0, 5));
+      assertThat(wal.get("never-written", 0, ReadConsistency.LINEARIZABLE).get()).isEmpty();
+      assertThat(wal.read("never-written", 0, 10, ReadConsistency.LINEARIZABLE).get()).isEmpty();
+      assertThat(wal.get("orders", 99, ReadConsistency.LINEARIZABLE).get()).isEmpty();
 
       c.awaitConverged(Duration.ofSeconds(30));
       for (PeerSpec p : c.specs) {
