@@ -10,7 +10,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ironwal serve}: runs one peer of a replicated WAL until the process is stopped. Prints
@@ -66,6 +69,9 @@ public final class ServeCommand implements Callable<Integer> {
           + " (default ${DEFAULT-VALUE}).")
   long raftSegmentKib;
 
+  @Spec
+  CommandSpec spec;
+
   /** Creates the command (picocli fills the fields). */
   public ServeCommand() {}
 
@@ -85,15 +91,21 @@ public final class ServeCommand implements Callable<Integer> {
     if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.ratis") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis", "warn");
     }
-    List<PeerSpec> list = PeerSpec.parseList(peers);
+    List<PeerSpec> list;
     Path where = dir != null ? dir : Path.of("ratis-" + id);
-    RatisPeer peer = RatisPeer.builder(id, list, where)
-        .groupName(group)
-        .syncMode(syncMode)
-        .snapshotEvery(snapshotEvery)
-        .electionTimeout(Duration.ofMillis(electionTimeoutMs))
-        .raftSegmentBytes(raftSegmentKib << 10)
-        .build();
+    RatisPeer peer;
+    try {
+      list = PeerSpec.parseList(peers);
+      peer = RatisPeer.builder(id, list, where)
+          .groupName(group)
+          .syncMode(syncMode)
+          .snapshotEvery(snapshotEvery)
+          .electionTimeout(Duration.ofMillis(electionTimeoutMs))
+          .raftSegmentBytes(raftSegmentKib << 10)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
