@@ -59,6 +59,21 @@ class SnapshotInstallTest {
       wal.append("s0", "last".getBytes(UTF_8)).get(30, TimeUnit.SECONDS);
       c.awaitConverged(Duration.ofSeconds(60));
       acks.checkCluster(c);
+
+      // A crash in the middle of an adoption: the old root renamed away, the new one not yet in
+      // place (and a half-copied staging directory). At start the peer finds its root behind its
+      // latest snapshot and adopts the snapshot again; without that it would replay from the
+      // snapshot's index onto an empty root and miss everything before it (the digests would say).
+      c.stopPeer(lagging);
+      Path peerDir = dir.resolve(c.specs.get(lagging).id());
+      java.nio.file.Files.move(peerDir.resolve("data"), peerDir.resolve("data.old"));
+      java.nio.file.Files.createDirectories(peerDir.resolve("data.installing").resolve("junk"));
+      c.startPeer(lagging);
+      wal.append("s0", "after-crash".getBytes(UTF_8)).get(30, TimeUnit.SECONDS);
+      c.awaitConverged(Duration.ofSeconds(60));
+      acks.checkCluster(c);
+      assertThat(peerDir.resolve("data.old")).doesNotExist();
+      assertThat(peerDir.resolve("data.installing")).doesNotExist();
     }
   }
 
