@@ -25,7 +25,7 @@ class SnapshotInstallTest {
   void aFollowerBehindThePurgePointCatchesUpBySnapshotInstallation() throws Exception {
     AckLog acks = new AckLog();
     try (TestCluster c = TestCluster.start(dir, 3, b -> TestCluster.fast().apply(b)
-             .snapshotEvery(100).raftSegmentBytes(32 << 10)
+             .snapshotEvery(100).raftSegmentBytes(16 << 10)
              .walOptions(o -> o.maxSegmentSize(16 << 10)));
          ReplicatedWal wal = c.client()) {
       int leader = c.awaitLeader(Duration.ofSeconds(30));
