@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * then a follower long enough for the leader to purge past it. Afterwards every acknowledged
  * append is on every peer at its id, nothing is duplicated, and the peers' digests are equal.
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 420, unit = TimeUnit.SECONDS)
 class ServeKillIT {
   @TempDir Path dir;
 
@@ -27,26 +27,26 @@ class ServeKillIT {
     List<String> output = Collections.synchronizedList(new ArrayList<>());
     AckLog acks = new AckLog();
     try (ProcessCluster c = ProcessCluster.start(dir, 3,
-             List.of("--election-timeout-ms", "500", "--snapshot-every", "100",
+             List.of("--election-timeout-ms", "1500", "--snapshot-every", "100",
                  "--raft-segment-kib", "16"), output::add);
          ReplicatedWal wal = ReplicatedWal.builder(c.peers())
              .retry(600, Duration.ofMillis(50), Duration.ofSeconds(1)).build()) {
       try (Writers w = new Writers(wal, acks, 3, "k").start()) {
-        FailoverTest.waitForMoreAcks(acks, 100, Duration.ofSeconds(60));
+        FailoverTest.waitForMoreAcks(acks, 100, Duration.ofSeconds(120));
         for (int round = 0; round < 1; round++) {
           int leader = c.indexOf(currentLeader(wal));
           c.kill(leader);
-          FailoverTest.waitForMoreAcks(acks, acks.count() + 100, Duration.ofSeconds(60));
+          FailoverTest.waitForMoreAcks(acks, acks.count() + 100, Duration.ofSeconds(120));
           c.restart(leader);
-          FailoverTest.waitForMoreAcks(acks, acks.count() + 30, Duration.ofSeconds(60));
+          FailoverTest.waitForMoreAcks(acks, acks.count() + 30, Duration.ofSeconds(120));
         }
         int follower = (c.indexOf(currentLeader(wal)) + 1) % 3;
         c.kill(follower);
-        FailoverTest.waitForMoreAcks(acks, acks.count() + 300, Duration.ofSeconds(90));
+        FailoverTest.waitForMoreAcks(acks, acks.count() + 300, Duration.ofSeconds(120));
         c.restart(follower);
-        FailoverTest.waitForMoreAcks(acks, acks.count() + 50, Duration.ofSeconds(60));
+        FailoverTest.waitForMoreAcks(acks, acks.count() + 50, Duration.ofSeconds(120));
       }
-      awaitSameDigests(wal, c, Duration.ofSeconds(60));
+      awaitSameDigests(wal, c, Duration.ofSeconds(120));
       for (PeerSpec p : c.peers()) {
         ReadConsistency local = ReadConsistency.local(p.id());
         acks.checkPeer(p.id(), (stream, from, max) ->
