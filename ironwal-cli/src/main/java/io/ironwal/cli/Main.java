@@ -41,6 +41,8 @@ import picocli.CommandLine.IVersionProvider;
         CheckpointsCommand.class,
         ShardsCommand.class,
         ReshardCommand.class,
+        io.ironwal.ratis.cli.ServeCommand.class,
+        io.ironwal.ratis.cli.ClusterDemoCommand.class,
         CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n")
