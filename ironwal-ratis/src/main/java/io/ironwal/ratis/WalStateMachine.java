@@ -2,6 +2,7 @@ package io.ironwal.ratis;
 
 import io.ironwal.IdRange;
 import io.ironwal.InvalidArgumentException;
+import io.ironwal.InvalidStreamNameException;
 import io.ironwal.WalOptions;
 import java.io.IOException;
 import java.nio.file.Path;
