@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -534,6 +535,37 @@ public final class ShardedWal implements AutoCloseable {
     } finally {
       cutLock.readLock().unlock();
     }
+  }
+
+  /**
+   * Routes one entry to its shard without waiting for it to become durable: the future completes
+   * with its position at the sync mode's durability point (see {@link Wal#appendAsync}). Entries
+   * of one key keep the order of the calls. A checkpoint created after this call returns covers
+   * the entry (its shard's next id counts it, and the checkpoint makes it durable).
+   *
+   * @param key the routing key
+   * @param value the entry's bytes; read before this returns
+   * @return a future of the entry's position
+   * @throws InvalidArgumentException if {@code key} or {@code value} is {@code null}
+   * @throws WalClosedException if this WAL is closed
+   */
+  public CompletableFuture<ShardPosition> appendAsync(byte[] key, byte[] value) {
+    checkOpen();
+    if (key == null) {
+      throw new InvalidArgumentException("key must not be null");
+    }
+    if (value == null) {
+      throw new InvalidArgumentException("value must not be null");
+    }
+    int shard = ShardRouter.shardFor(key, shardCount);
+    CompletableFuture<Long> id;
+    cutLock.readLock().lock();
+    try {
+      id = walOfShard[shard].appendAsync(streamNames[shard], value);
+    } finally {
+      cutLock.readLock().unlock();
+    }
+    return id.thenApply(i -> new ShardPosition(shard, i));
   }
 
   /**
