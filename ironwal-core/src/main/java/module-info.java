@@ -4,12 +4,14 @@
  * (read-only inspection); everything under {@code io.ironwal.internal} is the engine and is not
  * exported.
  */
+// lz4-java has no module descriptor; its jar names itself org.lz4.java (Automatic-Module-Name).
+@SuppressWarnings("requires-automatic")
 module io.ironwal {
   exports io.ironwal;
   exports io.ironwal.sharded;
   exports io.ironwal.inspect;
 
-  // LZ4 frames for compressed entries (an automatic module: lz4-java has no descriptor).
+  // LZ4 frames for compressed entries.
   requires org.lz4.java;
   // Logging of recovery, truncation and quarantine; the application picks the binding.
   requires org.slf4j;
