@@ -124,6 +124,7 @@ class DocLinksTest {
   private static boolean looksLikeRepoPath(String span) {
     if (span.contains(" ") || span.contains("<") || span.contains("*") || span.contains("...")
         || span.startsWith("/") || span.startsWith("./") || span.startsWith("target/")
+        || span.contains("/target/")
         || span.startsWith(".") || span.contains("=")) {
       return false;
     }
