@@ -37,8 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real processes, real files (issue 4, item 4): a child JVM ({@link KillWorkloadMain}) appends and
- * prints every acknowledgement; it is killed with SIGKILL at a random moment, or the library kills
- * it at a named crash point; the parent copies the directory (so the next child still has to do
+ * prints every acknowledgement; it is killed with SIGKILL at a random moment, or kills itself at a
+ * named crash point (a {@link io.ironwal.faults.HaltingStorage} under its engine, chosen by its
+ * command line). The parent kills with the signal only and reads the child's stdout to its end,
+ * so no acknowledgement still in the pipe is lost (issue 9, item 6). The parent copies the directory (so the next child still has to do
  * its own recovery, and can itself be killed during it), reopens the copy and checks every printed
  * acknowledgement: present, byte-exact, ids contiguous, no batch cut in half. Two lanes (one
  * directory each) run side by side, each a chain of cycles on the same growing log.
@@ -51,19 +53,28 @@ class KillNineIT {
   private static final boolean SOAK = Boolean.getBoolean("ironwal.soak");
   private static final int CYCLES = Integer.getInteger("ironwal.kill.cycles", SOAK ? 2200 : 220);
   private static final int LANES = 2;
-  private static final String[] POINTS = {"before-write", "after-write", "before-force",
-      "after-force", "segment-created", "before-segment-dir-sync", "atomic-replace-before-force",
-      "atomic-replace-before-rename", "atomic-replace-after-rename", "truncate-before-delete",
-      "recovery-before-cut"};
+  /**
+   * Crash points ({@link io.ironwal.faults.HaltingStorage} names, without the occurrence): the
+   * write of a frame, the fsync of anything, a new segment file, the directory sync that makes
+   * it durable, each step of an atomic metadata replace, the deletion of pruned segments, and a
+   * cut of a segment (recovery's cut of a torn tail, a seal's trim, a cut-back).
+   */
+  private static final String[] POINTS = {"before:write:segment", "after:write:segment",
+      "before:force:*", "after:force:*", "after:create:segment", "before:sync-dir:dir",
+      "before:force:tmp", "before:rename:tmp", "after:rename:tmp", "before:delete:segment",
+      "before:truncate:segment"};
 
   private final AtomicLong randomKills = new AtomicLong();
   private final AtomicLong pointKills = new AtomicLong();
   private final AtomicLong cleanExits = new AtomicLong();
   private final AtomicLong acksChecked = new AtomicLong();
+  private final AtomicLong linesRead = new AtomicLong();
+  /** Entries the children acknowledged (ACK lines, by ids), each checked in its own cycle. */
+  private final AtomicLong acksReceived = new AtomicLong();
   private final Map<String, AtomicLong> pointHits = Collections.synchronizedMap(new HashMap<>());
 
   /** What one lane's directory must contain, accumulated over its cycles. */
-  private static final class LaneState {
+  static final class LaneState {
     final Path dir;
     final long payloadSeed;
     final Map<String, Long> required = new HashMap<>();
@@ -118,7 +129,9 @@ class KillNineIT {
     long ms = (System.nanoTime() - started) / 1_000_000;
     System.out.println("[kill-9] TOTAL seed=" + SEED + " cycles=" + CYCLES + " random-kills="
         + randomKills + " crash-point-kills=" + pointKills + " clean-exits=" + cleanExits
-        + " acknowledged-entries-checked=" + acksChecked + " time=" + ms + " ms");
+        + " acknowledged-entries-checked=" + acksChecked + " entries-acknowledged="
+        + acksReceived + " lines-read=" + linesRead
+        + " time=" + ms + " ms");
     System.out.println("[kill-9] crash points reached: " + new java.util.TreeMap<>(pointHits));
     failures.forEach(f -> System.out.println("[kill-9] FAILURE " + f));
     assertThat(failures).isEmpty();
@@ -131,9 +144,8 @@ class KillNineIT {
     SyncMode mode = SyncMode.values()[rnd.nextInt(SyncMode.values().length)];
     boolean atPoint = rnd.nextBoolean();
     String point = POINTS[rnd.nextInt(POINTS.length)];
-    boolean rare = point.startsWith("atomic") || point.startsWith("segment")
-        || point.startsWith("truncate") || point.startsWith("recovery")
-        || point.equals("before-segment-dir-sync");
+    // Points a child passes often (every frame, every fsync) are hit late; the rest early.
+    boolean rare = !point.endsWith(":write:segment") && !point.endsWith(":force:*");
     int hit = 1 + rnd.nextInt(rare ? 3 : 60);
     int ops = 120 + rnd.nextInt(250);
     List<String> cmd = new ArrayList<>();
@@ -143,32 +155,16 @@ class KillNineIT {
     // A small, quick-starting JVM: the cycle count, not the child's speed, is what matters.
     cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
         "-Xmx64m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-    if (atPoint) {
-      cmd.add("-Dironwal.crashPoint=" + point + ":" + hit);
-    }
     cmd.addAll(List.of(KillWorkloadMain.class.getName(), state.dir.toString(), mode.name(),
         Long.toString(state.payloadSeed), Long.toString(rnd.nextLong()), Integer.toString(ops)));
+    if (atPoint) {
+      // The child halts itself there (HaltingStorage under its engine).
+      cmd.add(point + ":" + hit);
+    }
     Path stderr = tmp.resolve("stderr-" + cycle + ".txt");
     Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
     CountDownLatch opened = new CountDownLatch(1);
-    Thread reader = new Thread(() -> {
-      byte[] buf = new byte[8192];
-      try (InputStream in = p.getInputStream()) {
-        for (int n; (n = in.read(buf)) >= 0; ) {
-          synchronized (out) {
-            out.write(buf, 0, n);
-          }
-          for (int i = 0; i < n; i++) {
-            if (buf[i] == '\n') {
-              opened.countDown();
-            }
-          }
-        }
-      } catch (IOException e) {
-        // The pipe closes when the child dies.
-      }
-    });
+    OutputReader reader = new OutputReader(p, opened);
     reader.start();
     boolean killedByUs = false;
     if (!atPoint) {
@@ -176,23 +172,27 @@ class KillNineIT {
       opened.await(30, TimeUnit.SECONDS);
       Thread.sleep(rnd.nextInt(250));
       if (p.isAlive()) {
-        p.destroyForcibly();
+        killBySignal(p);
         killedByUs = true;
       }
     }
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
+      killBySignal(p);
       p.waitFor();
       return "child hung for 60 s (mode " + mode + ", point " + (atPoint ? point + ":" + hit
           : "none") + ")";
     }
-    reader.join();
+    // Every line the child printed is in the pipe: read them all, to the end of the stream.
+    if (!reader.awaitEof(30, TimeUnit.SECONDS)) {
+      return "harness error: the child's stdout did not reach its end 30 s after its death";
+    }
+    if (reader.failure() != null) {
+      return "harness error: reading the child's stdout failed: " + reader.failure();
+    }
     int exit = p.exitValue();
     String err = Files.readString(stderr);
-    List<String> lines;
-    synchronized (out) {
-      lines = completeLines(out.toByteArray());
-    }
+    List<String> lines = completeLines(reader.bytes());
+    linesRead.addAndGet(lines.size());
     boolean done = !lines.isEmpty() && lines.get(lines.size() - 1).equals("DONE");
     String what = "mode " + mode + (atPoint ? ", crash point " + point + ":" + hit
         : ", SIGKILL from the parent") + ", exit " + exit;
@@ -206,6 +206,12 @@ class KillNineIT {
     } else {
       return "child failed on its own (" + what + "): " + tail(err);
     }
+    for (String line : lines) {
+      if (line.startsWith("ACK ")) {
+        String[] a = line.split(" ");
+        acksReceived.addAndGet(Long.parseLong(a[3]) - Long.parseLong(a[2]));
+      }
+    }
     String f = absorb(state, lines, what);
     if (f != null) {
       return f;
@@ -214,7 +220,7 @@ class KillNineIT {
   }
 
   /** Reads the child's promises; also checks what the child itself saw after its recovery. */
-  private static String absorb(LaneState state, List<String> lines, String what) {
+  static String absorb(LaneState state, List<String> lines, String what) {
     for (String line : lines) {
       String[] f = line.split(" ");
       switch (f[0]) {
@@ -255,7 +261,7 @@ class KillNineIT {
     return null;
   }
 
-  private String check(LaneState state, Path copy, String what) throws IOException {
+  String check(LaneState state, Path copy, String what) throws IOException {
     if (!Files.exists(state.dir)) {
       return state.required.isEmpty() ? null : "directory vanished";
     }
@@ -328,7 +334,7 @@ class KillNineIT {
     return kept.toAbsolutePath();
   }
 
-  private static List<String> completeLines(byte[] out) {
+  static List<String> completeLines(byte[] out) {
     String s = new String(out, StandardCharsets.UTF_8);
     int lastNewline = s.lastIndexOf('\n');
     if (lastNewline < 0) {
@@ -340,6 +346,69 @@ class KillNineIT {
 
   private static String tail(String s) {
     return s.length() <= 2000 ? s : s.substring(s.length() - 2000);
+  }
+
+  /**
+   * Kills a child with SIGKILL and nothing else. {@link Process#destroyForcibly()} also closes
+   * this side's end of the child's stdout, so lines still in the pipe (the child's last
+   * acknowledgements) would be lost and the reader would fail with "Stream closed"; the handle's
+   * kill only sends the signal, and the pipe is then read to its end.
+   */
+  static void killBySignal(Process p) {
+    p.toHandle().destroyForcibly();
+  }
+
+  /**
+   * Reads a child's stdout to the end of the stream on its own thread; counts down a latch at the
+   * first newline. A read error is kept and reported, never swallowed.
+   */
+  static final class OutputReader extends Thread {
+    private final Process process;
+    private final CountDownLatch firstLine;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final CountDownLatch eof = new CountDownLatch(1);
+    private volatile IOException failure;
+
+    OutputReader(Process process, CountDownLatch firstLine) {
+      this.process = process;
+      this.firstLine = firstLine;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      byte[] buf = new byte[8192];
+      try (InputStream in = process.getInputStream()) {
+        for (int n; (n = in.read(buf)) >= 0; ) {
+          synchronized (out) {
+            out.write(buf, 0, n);
+          }
+          for (int i = 0; i < n; i++) {
+            if (buf[i] == '\n') {
+              firstLine.countDown();
+            }
+          }
+        }
+      } catch (IOException e) {
+        failure = e;
+      } finally {
+        eof.countDown();
+      }
+    }
+
+    boolean awaitEof(long timeout, TimeUnit unit) throws InterruptedException {
+      return eof.await(timeout, unit);
+    }
+
+    IOException failure() {
+      return failure;
+    }
+
+    byte[] bytes() {
+      synchronized (out) {
+        return out.toByteArray();
+      }
+    }
   }
 
   private static void copyTree(Path from, Path to) throws IOException {

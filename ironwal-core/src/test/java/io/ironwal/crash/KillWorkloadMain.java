@@ -4,7 +4,11 @@ import io.ironwal.IdRange;
 import io.ironwal.SyncMode;
 import io.ironwal.Wal;
 import io.ironwal.WalOptions;
+import io.ironwal.faults.HaltingStorage;
 import io.ironwal.faults.Payloads;
+import io.ironwal.internal.io.FileSystemStorage;
+import io.ironwal.internal.io.Storage;
+import io.ironwal.internal.io.StorageSeam;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.PrintStream;
@@ -16,11 +20,13 @@ import java.util.SplittableRandom;
 /**
  * The workload half of the kill -9 test (the checker is {@link KillNineIT}): a child JVM that
  * opens a WAL on a real directory and appends, printing every acknowledgement to stdout the moment
- * the call returns. The parent kills it with SIGKILL, or the library kills it at a named crash
- * point ({@code -Dironwal.crashPoint=name:N}), and then checks every printed line against the
- * reopened WAL. Every call that returned survives a crash of the process in every sync mode.
+ * the call returns. The parent kills it with SIGKILL, or it kills itself at a named crash point
+ * (a {@link HaltingStorage} under its engine), and the parent then checks every printed line
+ * against the reopened WAL. Every call that returned survives a crash of the process in every
+ * sync mode.
  *
- * <p>Arguments: {@code <root> <STRICT|BATCH_ONLY|ASYNC> <payload seed> <op seed> <ops>}. Output
+ * <p>Arguments: {@code <root> <STRICT|BATCH_ONLY|ASYNC> <payload seed> <op seed> <ops>
+ * [<crash point>]}, the crash point in {@link HaltingStorage}'s syntax. Output
  * lines, each flushed:
  *
  * <ul>
@@ -50,7 +56,9 @@ public final class KillWorkloadMain {
     int ops = Integer.parseInt(args[4]);
     // Unbuffered stdout: a line is in the pipe when println returns, so SIGKILL cannot eat it.
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
-    WalOptions options = WalOptions.builder(root).syncMode(mode).maxSegmentSize(16 << 10)
+    // With a crash point, the engine runs on a disk that kills this JVM there.
+    Storage disk = HaltingStorage.at(FileSystemStorage.INSTANCE, args.length > 5 ? args[5] : null);
+    WalOptions options = StorageSeam.builder(root, disk).syncMode(mode).maxSegmentSize(16 << 10)
         .maxEntriesPerSegment(40).build();
     try (Wal wal = Wal.open(options)) {
       for (String s : STREAMS) {

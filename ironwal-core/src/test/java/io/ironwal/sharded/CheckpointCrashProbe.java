@@ -2,14 +2,18 @@ package io.ironwal.sharded;
 
 import io.ironwal.SyncMode;
 import io.ironwal.WalOptions;
+import io.ironwal.faults.HaltingStorage;
+import io.ironwal.internal.io.FileSystemStorage;
+import io.ironwal.internal.io.Storage;
+import io.ironwal.internal.io.StorageSeam;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * The workload half of {@link CheckpointCrashTest}, run in a child JVM that a crash point
- * ({@code -Dironwal.crashPoint=...}) kills with SIGKILL. It prints each acknowledged operation
+ * The workload half of {@link CheckpointCrashTest}, run in a child JVM that kills itself with
+ * SIGKILL at a crash point (a {@link HaltingStorage} under its engine). It prints each acknowledged operation
  * only after the call returned, so the checker knows what must survive:
  *
  * <pre>
@@ -19,7 +23,8 @@ import java.util.stream.Collectors;
  * done                         close() returned
  * </pre>
  *
- * <p>Arguments: root.
+ * <p>Arguments: {@code <root> [<crash point>]}, the crash point in {@link HaltingStorage}'s
+ * syntax.
  */
 public final class CheckpointCrashProbe {
   static final int SHARDS = 4;
@@ -35,7 +40,8 @@ public final class CheckpointCrashProbe {
    * @param args the root directory
    */
   public static void main(String[] args) {
-    WalOptions opts = WalOptions.builder(Path.of(args[0])).syncMode(SyncMode.ASYNC).build();
+    Storage disk = HaltingStorage.at(FileSystemStorage.INSTANCE, args.length > 1 ? args[1] : null);
+    WalOptions opts = StorageSeam.builder(Path.of(args[0]), disk).syncMode(SyncMode.ASYNC).build();
     try (ShardedWal wal = ShardedWal.open(opts, SHARDS)) {
       for (int round = 0; round < ROUNDS; round++) {
         for (int j = 0; j < 10; j++) {

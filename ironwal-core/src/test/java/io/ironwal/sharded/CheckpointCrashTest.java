@@ -18,19 +18,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kill -9 crash tests: a child JVM ({@link CheckpointCrashProbe}) is killed at a named crash point
- * inside checkpoint creation, HEAD replacement or compaction; the checker reopens the root and
+ * Kill -9 crash tests: a child JVM ({@link CheckpointCrashProbe}) kills itself at a named crash
+ * point (a seam operation inside checkpoint creation, HEAD replacement or compaction, seen by a
+ * {@link io.ironwal.faults.HaltingStorage}); it is never killed from here, so its whole output is
+ * read to the end of the stream; the checker reopens the root and
  * finds every acknowledged append and checkpoint, nothing corrupt, and HEAD repaired. A process
  * crash keeps the page cache, so this proves the ordering of the steps, not fsyncs (those are the
  * subject of the simulated-disk tests).
  */
 class CheckpointCrashTest {
-  /** Crash points hit by the sharded code (and, for the generic ones, by the core too). */
+  /**
+   * Crash points ({@link io.ironwal.faults.HaltingStorage} syntax): after the third checkpoint
+   * record is written but before its fsync; before the second HEAD replacement starts; after the
+   * compaction's new log replaced the old one; before the sixth rename of an atomic replace;
+   * before the fourth fsync of the checkpoint log; before the tenth directory sync.
+   */
   private static final List<String> CRASH_POINTS = List.of(
-      "checkpoint-after-record-write:3",
-      "checkpoint-before-head:2",
-      "checkpoint-compact-after-replace",
-      "atomic-replace-before-rename:6",
+      "after:write:checkpoints.log:3",
+      "before:write:HEAD.tmp:2",
+      "after:rename:checkpoints.log.tmp",
+      "before:rename:tmp:6",
+      "before:force:checkpoints.log:4",
+      "before:sync-dir:dir:10",
       "none");
 
   @TempDir Path dir;
@@ -41,11 +50,11 @@ class CheckpointCrashTest {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path")));
-    if (!point.equals("none")) {
-      cmd.add("-Dironwal.crashPoint=" + point);
-    }
     cmd.add(CheckpointCrashProbe.class.getName());
     cmd.add(root.toString());
+    if (!point.equals("none")) {
+      cmd.add(point);
+    }
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -58,16 +67,20 @@ class CheckpointCrashTest {
     try {
       List<Future<Outcome>> runs = new ArrayList<>();
       for (String point : CRASH_POINTS) {
-        Path root = dir.resolve(point.replace(':', '_'));
+        Path root = dir.resolve(dirName(point));
         runs.add(pool.submit(() -> runChild(point, root)));
       }
       for (int i = 0; i < runs.size(); i++) {
         Outcome o = runs.get(i).get(180, TimeUnit.SECONDS);
-        check(o, dir.resolve(o.point().replace(':', '_')));
+        check(o, dir.resolve(dirName(o.point())));
       }
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static String dirName(String point) {
+    return point.replace(':', '_').replace('*', 'x');
   }
 
   private void check(Outcome o, Path root) {

@@ -1,14 +1,13 @@
 package io.ironwal.sharded;
 
+import io.ironwal.faults.ForwardingStorage;
 import io.ironwal.internal.io.FileSystemStorage;
+import io.ironwal.internal.io.FsyncFailedException;
 import io.ironwal.internal.io.MappedRegion;
-import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageFile;
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -17,10 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * for tests of counting and bookkeeping only (never durability), every fsync can be skipped so
  * that thousands of checkpoints run in seconds on a loaded machine.
  */
-final class FaultyStorage implements Storage {
+final class FaultyStorage extends ForwardingStorage {
   final AtomicBoolean failForce = new AtomicBoolean();
   final AtomicBoolean failWrite = new AtomicBoolean();
-  private final Storage real = FileSystemStorage.INSTANCE;
   private final String prefix;
   private final boolean skipSync;
 
@@ -29,6 +27,7 @@ final class FaultyStorage implements Storage {
   }
 
   private FaultyStorage(String prefix, boolean skipSync) {
+    super(FileSystemStorage.INSTANCE);
     this.prefix = prefix;
     this.skipSync = skipSync;
   }
@@ -43,145 +42,53 @@ final class FaultyStorage implements Storage {
   }
 
   @Override
-  public StorageFile open(Path file, boolean create) throws IOException {
-    StorageFile f = real.open(file, create);
-    return targeted(file) ? new Faulty(f) : f;
-  }
-
-  @Override
   public StorageFile openReadOnly(Path file) throws IOException {
-    return real.openReadOnly(file);
-  }
-
-  @Override
-  public boolean exists(Path path) throws IOException {
-    return real.exists(path);
-  }
-
-  @Override
-  public boolean isDirectory(Path path) throws IOException {
-    return real.isDirectory(path);
-  }
-
-  @Override
-  public List<String> list(Path dir) throws IOException {
-    return real.list(dir);
-  }
-
-  @Override
-  public void createDirectories(Path dir) throws IOException {
-    real.createDirectories(dir);
-  }
-
-  @Override
-  public void rename(Path from, Path to) throws IOException {
-    real.rename(from, to);
-  }
-
-  @Override
-  public void delete(Path path) throws IOException {
-    real.delete(path);
+    return delegate.openReadOnly(file);
   }
 
   @Override
   public void syncDirectory(Path dir) throws IOException {
     if (!skipSync) {
-      real.syncDirectory(dir);
+      delegate.syncDirectory(dir);
     }
   }
 
   @Override
-  public Closeable tryLock(Path lockFile) throws IOException {
-    return real.tryLock(lockFile);
+  protected StorageFile wrap(StorageFile f) {
+    if (!targeted(f.path())) {
+      return f;
+    }
+    return new ForwardingFile(f) {
+      @Override
+      public void write(ByteBuffer src, long position) throws IOException {
+        if (failWrite.get()) {
+          throw new IOException("injected write failure");
+        }
+        file.write(src, position);
+      }
+
+      @Override
+      public void force() throws IOException {
+        if (failForce.get()) {
+          throw new FsyncFailedException(new IOException("injected fsync failure"));
+        }
+        if (!skipSync) {
+          file.force();
+        }
+      }
+    };
   }
 
-  private final class Faulty implements StorageFile {
-    private final StorageFile f;
-
-    Faulty(StorageFile f) {
-      this.f = f;
+  @Override
+  protected MappedRegion wrap(Path path, MappedRegion r) {
+    if (!skipSync) {
+      return r;
     }
-
-    @Override
-    public Path path() {
-      return f.path();
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-      return f.read(dst, position);
-    }
-
-    @Override
-    public void write(ByteBuffer src, long position) throws IOException {
-      if (failWrite.get()) {
-        throw new IOException("injected write failure");
+    return new ForwardingRegion(r) {
+      @Override
+      public void force(long filePosition, int forceLength) {
+        // Skipped on purpose: see withoutFsync().
       }
-      f.write(src, position);
-    }
-
-    @Override
-    public void force() throws IOException {
-      if (failForce.get()) {
-        throw new io.ironwal.internal.io.FsyncFailedException(new IOException("injected fsync failure"));
-      }
-      if (!skipSync) {
-        f.force();
-      }
-    }
-
-    @Override
-    public void truncate(long size) throws IOException {
-      f.truncate(size);
-    }
-
-    @Override
-    public long size() throws IOException {
-      return f.size();
-    }
-
-    @Override
-    public MappedRegion mapForWrite(long position, int length) throws IOException {
-      MappedRegion r = f.mapForWrite(position, length);
-      if (!skipSync) {
-        return r;
-      }
-      return new MappedRegion() {
-        @Override
-        public long position() {
-          return r.position();
-        }
-
-        @Override
-        public int length() {
-          return r.length();
-        }
-
-        @Override
-        public void write(ByteBuffer src, long filePosition) {
-          r.write(src, filePosition);
-        }
-
-        @Override
-        public void force(long filePosition, int forceLength) {
-          // Skipped on purpose: see withoutFsync().
-        }
-
-        @Override
-        public void release() {
-          r.release();
-        }
-      };
-    }
-
-    @Override
-    public ByteBuffer mapForRead(long position, int length) throws IOException {
-      return f.mapForRead(position, length);
-    }
-
-    @Override
-    public void close() throws IOException {
-      f.close();
-    }
+    };
   }
 }

@@ -8,6 +8,9 @@ import io.ironwal.SyncMode;
 import io.ironwal.WalOptions;
 import io.ironwal.faults.SimulatedDisk;
 import io.ironwal.faults.SimulatedDisk.CrashMode;
+import io.ironwal.faults.LyingStorage;
+import io.ironwal.faults.LyingStorage.Lie;
+import io.ironwal.internal.io.Storage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,21 +61,27 @@ class ShardedPowerLossTest {
 
   private record Snapshot(long opIndex, SimulatedDisk disk, int acksAtSnapshot) {}
 
-  private static WalOptions options(Path root, SimulatedDisk disk) {
+  private static WalOptions options(Path root, Storage disk) {
     // Small segments: rotations to crash in, and cheap copies of the disk at every operation.
     return StorageSeam.builder(root, disk).syncMode(SyncMode.ASYNC)
         .maxSegmentSize(16 << 10).maxEntriesPerSegment(4).build();
   }
 
-  /** Runs the workload on a fresh disk, snapshotting after every operation that changed it. */
-  private static List<Snapshot> record(Ledger ledger, Path[] rootOut) {
+  /**
+   * Runs the workload on a fresh disk, snapshotting after every operation that changed it.
+   *
+   * @param lie null, or the planted storage bug the engine runs on (the snapshots are of the
+   *     truthful disk underneath, what a power cut leaves)
+   */
+  private static List<Snapshot> record(Ledger ledger, Path[] rootOut, Lie lie) {
     SimulatedDisk disk = new SimulatedDisk();
     Path root = disk.mkdirsDurable(Path.of("ironwal-sim", "sharded"));
     rootOut[0] = root;
     List<Snapshot> snapshots = new ArrayList<>();
     disk.setListener((d, opIndex, op, path) ->
         snapshots.add(new Snapshot(opIndex, d.snapshot(), ledger.acks)));
-    try (ShardedWal wal = ShardedWal.open(options(root, disk), SHARDS)) {
+    Storage engineDisk = lie == null ? disk : new LyingStorage(disk, lie);
+    try (ShardedWal wal = ShardedWal.open(options(root, engineDisk), SHARDS)) {
       int value = 0;
       for (int round = 0; round < 5; round++) {
         for (int j = 0; j < 5; j++) {
@@ -198,10 +207,10 @@ class ShardedPowerLossTest {
   }
 
   /** Runs every {@code stride}-th crash state from a seeded offset; returns broken promises. */
-  private static List<String> enumerate(long seed, int stride, boolean stopAtFirst) {
+  private static List<String> enumerate(long seed, int stride, boolean stopAtFirst, Lie lie) {
     Ledger ledger = new Ledger();
     Path[] root = new Path[1];
-    List<Snapshot> snapshots = record(ledger, root);
+    List<Snapshot> snapshots = record(ledger, root, lie);
     Random rnd = new Random(seed);
     List<String> failures = new ArrayList<>();
     int start = rnd.nextInt(stride);
@@ -231,7 +240,26 @@ class ShardedPowerLossTest {
     int stride = Integer.getInteger("ironwal.sharded.stride", 1);
     System.out.println("ShardedPowerLossTest seed=" + seed
         + " (replay with -Dironwal.sharded.seed=" + seed + ")");
-    List<String> failures = enumerate(seed, stride, false);
+    List<String> failures = enumerate(seed, stride, false, null);
     assertThat(failures).as("seed %d", seed).isEmpty();
+  }
+
+  /**
+   * The checker is not blind: on a disk that skips every file fsync, a power cut loses
+   * acknowledged checkpoints (or what they cover), and the same enumeration reports it.
+   */
+  @Test
+  void checkerCatchesSkippedFsyncs() {
+    List<String> caught = enumerate(1, 3, true, Lie.SKIP_FILE_FSYNC);
+    System.out.println("ShardedPowerLossTest SKIP_FILE_FSYNC caught: " + caught);
+    assertThat(caught).isNotEmpty();
+  }
+
+  /** As above, on a disk that skips every directory fsync (new files and renames vanish). */
+  @Test
+  void checkerCatchesSkippedDirectoryFsyncs() {
+    List<String> caught = enumerate(2, 3, true, Lie.SKIP_DIRECTORY_FSYNC);
+    System.out.println("ShardedPowerLossTest SKIP_DIRECTORY_FSYNC caught: " + caught);
+    assertThat(caught).isNotEmpty();
   }
 }

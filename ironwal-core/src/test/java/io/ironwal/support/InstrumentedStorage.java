@@ -1,14 +1,13 @@
 package io.ironwal.support;
 
+import io.ironwal.faults.ForwardingStorage;
 import io.ironwal.internal.io.FileSystemStorage;
 import io.ironwal.internal.io.MappedRegion;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageFile;
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,8 +30,7 @@ import java.util.function.ToLongFunction;
  *
  * <p>Thread-safe.
  */
-public final class InstrumentedStorage implements Storage {
-  private final Storage real;
+public final class InstrumentedStorage extends ForwardingStorage {
 
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicLong fileForces = new AtomicLong();
@@ -66,7 +64,7 @@ public final class InstrumentedStorage implements Storage {
    * @param real the storage that does the work
    */
   public InstrumentedStorage(Storage real) {
-    this.real = real;
+    super(real);
   }
 
   // ------------------------------------------------------------------ knobs
@@ -203,56 +201,21 @@ public final class InstrumentedStorage implements Storage {
   }
 
   @Override
-  public StorageFile open(Path file, boolean create) throws IOException {
-    return new Counted(real.open(file, create));
+  protected StorageFile wrap(StorageFile file) {
+    return new Counted(file);
   }
 
   @Override
-  public StorageFile openReadOnly(Path file) throws IOException {
-    return new Counted(real.openReadOnly(file));
-  }
-
-  @Override
-  public boolean exists(Path path) throws IOException {
-    return real.exists(path);
-  }
-
-  @Override
-  public boolean isDirectory(Path path) throws IOException {
-    return real.isDirectory(path);
-  }
-
-  @Override
-  public List<String> list(Path dir) throws IOException {
-    return real.list(dir);
-  }
-
-  @Override
-  public void createDirectories(Path dir) throws IOException {
-    real.createDirectories(dir);
-  }
-
-  @Override
-  public void rename(Path from, Path to) throws IOException {
-    real.rename(from, to);
-  }
-
-  @Override
-  public void delete(Path path) throws IOException {
-    real.delete(path);
+  protected MappedRegion wrap(Path path, MappedRegion region) {
+    return new Region(path, region);
   }
 
   @Override
   public void syncDirectory(Path dir) throws IOException {
     directorySyncs.incrementAndGet();
     if (!skipForce) {
-      real.syncDirectory(dir);
+      delegate.syncDirectory(dir);
     }
-  }
-
-  @Override
-  public Closeable tryLock(Path lockFile) throws IOException {
-    return real.tryLock(lockFile);
   }
 
   /** The force protocol shared by files and mappings. */
@@ -275,7 +238,8 @@ public final class InstrumentedStorage implements Storage {
     if (failWhich.test(path) && forcesUntilFailure.get() > 0
         && forcesUntilFailure.decrementAndGet() == 0) {
       injectedFailures.incrementAndGet();
-      throw new io.ironwal.internal.io.FsyncFailedException(new IOException("injected fsync failure on " + path));
+      throw new io.ironwal.internal.io.FsyncFailedException(
+          new IOException("injected fsync failure on " + path));
     }
     if (!skipForce) {
       action.run();
@@ -295,13 +259,12 @@ public final class InstrumentedStorage implements Storage {
   }
 
   /** An open file that counts itself open until closed. */
-  private final class Counted implements StorageFile {
-    private final StorageFile f;
+  private final class Counted extends ForwardingFile {
     private final boolean segment;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     Counted(StorageFile f) {
-      this.f = f;
+      super(f);
       this.segment = isSegment(f.path());
       raise(peakOpenFiles, openFiles.incrementAndGet());
       if (segment) {
@@ -311,44 +274,14 @@ public final class InstrumentedStorage implements Storage {
     }
 
     @Override
-    public Path path() {
-      return f.path();
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-      return f.read(dst, position);
-    }
-
-    @Override
     public void write(ByteBuffer src, long position) throws IOException {
-      f.write(src, position);
-      wroteSegment(f.path());
+      file.write(src, position);
+      wroteSegment(file.path());
     }
 
     @Override
     public void force() throws IOException {
-      InstrumentedStorage.this.force(f.path(), f::force);
-    }
-
-    @Override
-    public void truncate(long size) throws IOException {
-      f.truncate(size);
-    }
-
-    @Override
-    public long size() throws IOException {
-      return f.size();
-    }
-
-    @Override
-    public MappedRegion mapForWrite(long position, int length) throws IOException {
-      return new Region(f.path(), f.mapForWrite(position, length));
-    }
-
-    @Override
-    public ByteBuffer mapForRead(long position, int length) throws IOException {
-      return f.mapForRead(position, length);
+      InstrumentedStorage.this.force(file.path(), file::force);
     }
 
     @Override
@@ -359,44 +292,28 @@ public final class InstrumentedStorage implements Storage {
           openSegments.decrementAndGet();
         }
       }
-      f.close();
+      file.close();
     }
   }
 
   /** A writable mapping whose writes and forces are seen like those of the file. */
-  private final class Region implements MappedRegion {
+  private final class Region extends ForwardingRegion {
     private final Path path;
-    private final MappedRegion r;
 
     Region(Path path, MappedRegion r) {
+      super(r);
       this.path = path;
-      this.r = r;
-    }
-
-    @Override
-    public long position() {
-      return r.position();
-    }
-
-    @Override
-    public int length() {
-      return r.length();
     }
 
     @Override
     public void write(ByteBuffer src, long filePosition) {
-      r.write(src, filePosition);
+      region.write(src, filePosition);
       wroteSegment(path);
     }
 
     @Override
     public void force(long filePosition, int length) throws IOException {
-      InstrumentedStorage.this.force(path, () -> r.force(filePosition, length));
-    }
-
-    @Override
-    public void release() {
-      r.release();
+      InstrumentedStorage.this.force(path, () -> region.force(filePosition, length));
     }
   }
 }
