@@ -62,7 +62,13 @@ class DocLinksTest {
   /** Every Java source file of the repository by simple class name. */
   private static Map<String, Path> sources(Path repo) throws IOException {
     Map<String, Path> out = new HashMap<>();
-    for (String module : List.of("ironwal-core", "ironwal-cli", "ironwal-bench")) {
+    List<String> modules = new java.util.ArrayList<>();
+    try (Stream<Path> dirs = Files.list(repo)) {
+      // Every module of the build (each has a pom.xml), so a new module's classes are found too.
+      dirs.filter(d -> d.getFileName().toString().startsWith("ironwal-")
+          && Files.exists(d.resolve("pom.xml"))).forEach(d -> modules.add(d.getFileName().toString()));
+    }
+    for (String module : modules) {
       for (String tree : List.of("src/main/java", "src/test/java", "src/jmh/java")) {
         Path root = repo.resolve(module).resolve(tree);
         if (!Files.isDirectory(root)) {
@@ -133,7 +139,7 @@ class DocLinksTest {
     }
     return span.matches(".*\\.(java|md)$")
         || span.matches(".*/.*\\.(xml|json|png|csv|txt)$")
-        || span.matches("^(ironwal-core|ironwal-cli|ironwal-bench|docs|bench|faults|crash|fuzz"
+        || span.matches("^(ironwal-[a-z]+|docs|bench|faults|crash|fuzz"
             + "|sharded|support|inspect|internal)/.*");
   }
 
