@@ -87,7 +87,7 @@ final class CheckpointsCommand extends BaseCommand {
     o.put("created", instant(c.timestampNanos()).toString());
     o.put("shardCount", c.shardCount());
     List<Long> offsets = new ArrayList<>();
-    for (long off : c.offsets()) {
+    for (long off : c.nextIds()) {
       offsets.add(off);
     }
     o.put("offsets", offsets);
@@ -102,7 +102,7 @@ final class CheckpointsCommand extends BaseCommand {
 
   static long total(Checkpoint c) {
     long sum = 0;
-    for (long off : c.offsets()) {
+    for (long off : c.nextIds()) {
       sum += off;
     }
     return sum;
@@ -205,7 +205,7 @@ final class CheckpointsCommand extends BaseCommand {
       out.printf("%8s  %-12s  %s%n", "SHARD", "STREAM", "OFFSET");
       for (int i = 0; i < c.shardCount(); i++) {
         out.printf("%8d  %-12s  %d%n", i, ShardedWal.streamName(i, c.shardCount()),
-            c.offset(i));
+            c.nextId(i));
       }
       return exitFor(snap);
     }

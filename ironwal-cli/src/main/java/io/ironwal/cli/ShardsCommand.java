@@ -56,7 +56,7 @@ final class ShardsCommand extends BaseCommand {
         long entries = s == null ? 0 : s.entries();
         long next = s == null ? 0 : s.nextId();
         Checkpoint c = latest == null ? null : latest.checkpoint();
-        Long since = c == null ? null : next - c.offset(i);
+        Long since = c == null ? null : next - c.nextId(i);
         totalEntries += entries;
         if (json.json) {
           Map<String, Object> o = s == null ? Json.obj() : StatsCommand.toJson(s);
@@ -64,7 +64,7 @@ final class ShardsCommand extends BaseCommand {
           o.put("stream", stream);
           o.put("entries", entries);
           o.put("nextId", next);
-          o.put("checkpointOffset", c == null ? null : c.offset(i));
+          o.put("checkpointOffset", c == null ? null : c.nextId(i));
           o.put("sinceCheckpoint", since);
           rows.add(o);
         } else {

@@ -42,7 +42,7 @@ class ReshardCommandTest {
   private static Map<String, List<String>> byKey(ShardedWal w, boolean fromLatest) {
     Map<String, List<String>> out = new TreeMap<>();
     for (int s = 0; s < w.shardCount(); s++) {
-      long start = fromLatest ? w.loadLatestCheckpoint().checkpoint().offset(s) : 0;
+      long start = fromLatest ? w.loadLatestCheckpoint().checkpoint().nextId(s) : 0;
       try (WalIterator it = w.iterShard(s, start)) {
         while (it.hasNext()) {
           String v = new String(it.next().data(), StandardCharsets.UTF_8);

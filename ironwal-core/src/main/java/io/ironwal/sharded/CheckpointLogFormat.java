@@ -123,7 +123,7 @@ final class CheckpointLogFormat {
    * @return the record's bytes, position 0, limit its size
    */
   static ByteBuffer encodeRecord(byte[] id, Checkpoint checkpoint) {
-    long[] offsets = checkpoint.offsetsRef();
+    long[] offsets = checkpoint.nextIdsRef();
     int size = recordSize(id.length, offsets.length);
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.BIG_ENDIAN);
     b.put(MAGIC_OFFSET, RECORD_MAGIC);

@@ -47,7 +47,7 @@ final class CheckpointStore implements AutoCloseable {
   private final Path logPath;
   private final Path headPath;
   private final int shardCount;
-  private final List<RecoveryCase> recoveryCases = new ArrayList<>();
+  private final List<CheckpointRecoveryCase> recoveryCases = new ArrayList<>();
 
   // Owned by the single mutator (see class comment).
   private StorageFile log;
@@ -70,7 +70,7 @@ final class CheckpointStore implements AutoCloseable {
   }
 
   /**
-   * Opens the checkpoint files of a root, recovering them (see {@link RecoveryCase}).
+   * Opens the checkpoint files of a root, recovering them (see {@link CheckpointRecoveryCase}).
    *
    * @throws CheckpointCorruptedException for damage that must not be repaired silently
    * @throws WalIoException on an I/O error
@@ -109,7 +109,7 @@ final class CheckpointStore implements AutoCloseable {
             + "checkpoint " + CheckpointIds.describe(head.id()), logPath, -1);
       }
       AtomicFiles.replace(storage, logPath, CheckpointLogFormat.encodeHeader(0));
-      recoveryCases.add(RecoveryCase.LOG_CREATED);
+      recoveryCases.add(CheckpointRecoveryCase.LOG_CREATED);
       log = storage.open(logPath, false);
       logEnd = CheckpointLogFormat.HEADER_SIZE;
       generation = 0;
@@ -154,7 +154,7 @@ final class CheckpointStore implements AutoCloseable {
         index(new Entry(r.offset(), r.size(), r.crc(), r.id(), r.checkpoint()));
         pos += r.size();
       } else if (d instanceof CheckpointLogFormat.Decoded.End) {
-        recoveryCases.add(RecoveryCase.LOG_CLEAN);
+        recoveryCases.add(CheckpointRecoveryCase.LOG_CLEAN);
         break;
       } else if (d instanceof CheckpointLogFormat.Decoded.Invalid bad) {
         throw new CheckpointCorruptedException("checkpoints.log holds an impossible record: "
@@ -176,7 +176,7 @@ final class CheckpointStore implements AutoCloseable {
               pos);
         }
         cutTail(file, pos, torn.reason());
-        recoveryCases.add(RecoveryCase.LOG_TORN_TAIL_CUT);
+        recoveryCases.add(CheckpointRecoveryCase.LOG_TORN_TAIL_CUT);
         break;
       }
     }
@@ -199,11 +199,11 @@ final class CheckpointStore implements AutoCloseable {
     if (head != null && headCurrent && head.recordOffset() == latest.logOffset()
         && head.recordCrc() == latest.recordCrc()
         && Arrays.equals(head.id(), latest.id())) {
-      recoveryCases.add(RecoveryCase.HEAD_VALID);
+      recoveryCases.add(CheckpointRecoveryCase.HEAD_VALID);
       return;
     }
-    recoveryCases.add(!headPresent ? RecoveryCase.HEAD_MISSING_REWRITTEN
-        : head == null ? RecoveryCase.HEAD_CORRUPT_REWRITTEN : RecoveryCase.HEAD_STALE_REWRITTEN);
+    recoveryCases.add(!headPresent ? CheckpointRecoveryCase.HEAD_MISSING_REWRITTEN
+        : head == null ? CheckpointRecoveryCase.HEAD_CORRUPT_REWRITTEN : CheckpointRecoveryCase.HEAD_STALE_REWRITTEN);
     writeHead(latest);
   }
 
@@ -227,7 +227,7 @@ final class CheckpointStore implements AutoCloseable {
   private void removeHead() throws IOException {
     storage.delete(headPath);
     storage.syncDirectory(headPath.getParent());
-    recoveryCases.add(RecoveryCase.HEAD_REMOVED);
+    recoveryCases.add(CheckpointRecoveryCase.HEAD_REMOVED);
   }
 
   private void writeHead(Entry e) throws IOException {
@@ -383,7 +383,7 @@ final class CheckpointStore implements AutoCloseable {
   }
 
   /** What recovery found at open, in order. */
-  List<RecoveryCase> recoveryCases() {
+  List<CheckpointRecoveryCase> recoveryCases() {
     return Collections.unmodifiableList(recoveryCases);
   }
 

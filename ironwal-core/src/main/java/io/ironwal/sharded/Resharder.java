@@ -207,9 +207,9 @@ public final class Resharder {
           String behind = null;
           for (int s = 0; s < n; s++) {
             // Entries below the first remaining id were pruned: the cut starts there.
-            eff[s] = Math.max(c.offset(s), first[s]);
+            eff[s] = Math.max(c.nextId(s), first[s]);
             if (eff[s] < cut[s]) {
-              behind = "its cut in shard " + s + " (" + c.offset(s) + ") lies behind an older "
+              behind = "its cut in shard " + s + " (" + c.nextId(s) + ") lies behind an older "
                   + "checkpoint's (" + cut[s] + ")";
             }
           }

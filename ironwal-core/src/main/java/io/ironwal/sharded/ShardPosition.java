@@ -3,22 +3,23 @@ package io.ironwal.sharded;
 import io.ironwal.InvalidArgumentException;
 
 /**
- * Where an appended entry landed: its shard and its sequence id within that shard's stream.
+ * Where an appended entry landed: its shard and its id within that shard's stream (ids as in the
+ * core API: contiguous from 0 per stream).
  *
  * @param shard the shard index, {@code 0 <= shard < shardCount}
- * @param seq the entry's id in the shard's stream
+ * @param id the entry's id in the shard's stream
  */
-public record ShardPosition(int shard, long seq) {
+public record ShardPosition(int shard, long id) {
 
   /**
    * Validates the position.
    *
    * @param shard the shard index, not negative
-   * @param seq the sequence id, not negative
+   * @param id the entry's id, not negative
    */
   public ShardPosition {
-    if (shard < 0 || seq < 0) {
-      throw new InvalidArgumentException("invalid shard position (" + shard + ", " + seq + ")");
+    if (shard < 0 || id < 0) {
+      throw new InvalidArgumentException("invalid shard position (" + shard + ", " + id + ")");
     }
   }
 }

@@ -332,7 +332,7 @@ public final class ShardedRootView {
     }
     for (NamedCheckpoint c : checkpoints) {
       for (int shard = 0; shard < shardCount; shard++) {
-        long offset = c.checkpoint().offset(shard);
+        long offset = c.checkpoint().nextId(shard);
         if (offset > next[shard]) {
           String name = ShardedWal.streamName(shard, shardCount);
           out.add(new Finding(Kind.CHECKPOINT_BEYOND_SHARD, root.resolve(name), -1, "checkpoint "

@@ -39,7 +39,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *   s.createCheckpoint("snapshot_v1".getBytes(UTF_8));
  *   NamedCheckpoint latest = s.loadLatestCheckpoint();
  *   for (int shard = 0; shard < s.shardCount(); shard++) {
- *     try (WalIterator it = s.iterShard(shard, latest.checkpoint().offset(shard))) {
+ *     try (WalIterator it = s.iterShard(shard, latest.checkpoint().nextId(shard))) {
  *       while (it.hasNext()) {
  *         WalEntry e = it.next();
  *         process(shard, e.id(), e.data());
@@ -390,7 +390,7 @@ public final class ShardedWal implements AutoCloseable {
       return;
     }
     for (int shard = 0; shard < shardCount; shard++) {
-      long offset = latest.checkpoint().offset(shard);
+      long offset = latest.checkpoint().nextId(shard);
       long next = walOfShard[shard].nextId(streamNames[shard]);
       if (next < offset) {
         throw new CorruptionException("checkpoint " + CheckpointIds.describe(latest.id())
@@ -804,22 +804,23 @@ public final class ShardedWal implements AutoCloseable {
   }
 
   /**
-   * Iterates one shard in id order from {@code offset}, e.g. a checkpoint's offset for that shard
-   * to replay what was appended after it. Pruned ids are skipped.
+   * Reads one shard in id order from {@code startId}, e.g. a checkpoint's next id for that shard
+   * to replay what was appended after it, up to the shard's end now; entries come with their ids.
+   * A start below the shard's first id (pruned) starts at its first id.
    *
    * @param shard the shard index
-   * @param offset the first id to return, not negative
+   * @param startId the first id to return, not negative
    * @return a new iterator; close it when done
    * @throws InvalidArgumentException if {@code shard} is out of range or {@code offset} negative
    * @throws WalClosedException if this WAL is closed
    */
-  public WalIterator iterShard(int shard, long offset) {
+  public WalIterator iterShard(int shard, long startId) {
     checkOpen();
     checkShard(shard);
-    if (offset < 0) {
-      throw new InvalidArgumentException("offset must not be negative, got " + offset);
+    if (startId < 0) {
+      throw new InvalidArgumentException("startId must not be negative, got " + startId);
     }
-    return walOfShard[shard].iter(streamNames[shard], offset);
+    return walOfShard[shard].iter(streamNames[shard], startId);
   }
 
   /**
@@ -839,7 +840,7 @@ public final class ShardedWal implements AutoCloseable {
     long segmentsDeleted = 0;
     int shardsPruned = 0;
     for (int shard = 0; shard < shardCount; shard++) {
-      long offset = checkpoint.offset(shard);
+      long offset = checkpoint.nextId(shard);
       if (offset == 0 || !walOfShard[shard].hasStream(streamNames[shard])) {
         continue;
       }
@@ -928,8 +929,12 @@ public final class ShardedWal implements AutoCloseable {
     }
   }
 
-  /** What recovery found in the checkpoint files at open; for tests. */
-  List<RecoveryCase> recoveryCases() {
+  /**
+   * Returns what recovery found and did in the checkpoint files when this sharded WAL was opened.
+   *
+   * @return the cases met, in the order of the procedure
+   */
+  public List<CheckpointRecoveryCase> checkpointRecoveryCases() {
     return store.recoveryCases();
   }
 

@@ -48,10 +48,10 @@ public final class CheckpointCrashProbe {
           String value = round + "-" + j;
           ShardPosition p = wal.append(("k" + j).getBytes(StandardCharsets.UTF_8),
               value.getBytes(StandardCharsets.UTF_8));
-          System.out.println("app " + p.shard() + " " + p.seq() + " " + value);
+          System.out.println("app " + p.shard() + " " + p.id() + " " + value);
         }
         Checkpoint c = wal.createCheckpoint(("c" + round).getBytes(StandardCharsets.UTF_8));
-        System.out.println("ack c" + round + " " + Arrays.stream(c.offsets())
+        System.out.println("ack c" + round + " " + Arrays.stream(c.nextIds())
             .mapToObj(Long::toString).collect(Collectors.joining(",")));
         if (round == COMPACT_AFTER_ROUND) {
           wal.compactCheckpoints(KEEP);

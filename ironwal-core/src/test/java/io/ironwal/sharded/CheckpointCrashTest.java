@@ -128,7 +128,7 @@ class CheckpointCrashTest {
           }
           continue;
         }
-        assertThat(wal.loadCheckpoint(b(e.getKey())).offsets()).as("%s: %s", o.point(),
+        assertThat(wal.loadCheckpoint(b(e.getKey())).nextIds()).as("%s: %s", o.point(),
             e.getKey()).isEqualTo(e.getValue());
       }
       if (!acked.isEmpty()) {
@@ -143,7 +143,7 @@ class CheckpointCrashTest {
         CheckpointCrashProbe.SHARDS)) {
       // The first reopen repaired whatever the kill left: HEAD names the latest record now.
       if (wal.checkpointCount() > 0) {
-        assertThat(wal.recoveryCases()).contains(RecoveryCase.HEAD_VALID);
+        assertThat(wal.checkpointRecoveryCases()).contains(CheckpointRecoveryCase.HEAD_VALID);
       }
     }
   }

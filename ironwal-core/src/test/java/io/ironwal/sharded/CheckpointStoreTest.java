@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The checkpoint files on their own (no shards): append, index, compaction, and every recovery
- * case of {@link RecoveryCase}, including a torn last record cut at every byte and bit flips.
+ * case of {@link CheckpointRecoveryCase}, including a torn last record cut at every byte and bit flips.
  */
 class CheckpointStoreTest {
   private static final int SHARDS = 4;
@@ -52,14 +52,14 @@ class CheckpointStoreTest {
   @Test
   void newRootCreatesAnEmptyLogAndNoHead() throws Exception {
     try (CheckpointStore s = open()) {
-      assertThat(s.recoveryCases()).containsExactly(RecoveryCase.LOG_CREATED);
+      assertThat(s.recoveryCases()).containsExactly(CheckpointRecoveryCase.LOG_CREATED);
       assertThat(s.count()).isZero();
       assertThat(s.latestEntry()).isNull();
     }
     assertThat(Files.size(log())).isEqualTo(CheckpointLogFormat.HEADER_SIZE);
     assertThat(head()).doesNotExist();
     try (CheckpointStore s = open()) {
-      assertThat(s.recoveryCases()).containsExactly(RecoveryCase.LOG_CLEAN);
+      assertThat(s.recoveryCases()).containsExactly(CheckpointRecoveryCase.LOG_CLEAN);
     }
   }
 
@@ -71,7 +71,7 @@ class CheckpointStoreTest {
       s.append(b("c"), cp(3, 9, 9, 9, 9));
     }
     try (CheckpointStore s = open()) {
-      assertThat(s.recoveryCases()).containsExactly(RecoveryCase.LOG_CLEAN, RecoveryCase.HEAD_VALID);
+      assertThat(s.recoveryCases()).containsExactly(CheckpointRecoveryCase.LOG_CLEAN, CheckpointRecoveryCase.HEAD_VALID);
       assertThat(ids(s)).containsExactly("a", "b", "c");
       assertThat(s.get(b("b")).checkpoint()).isEqualTo(cp(2, 5, 6, 7, 8));
       assertThat(s.latestEntry().id()).isEqualTo(b("c"));
@@ -118,8 +118,8 @@ class CheckpointStoreTest {
       try (CheckpointStore s = open()) {
         assertThat(ids(s)).as("cut at %d", cut).containsExactly("a");
         assertThat(s.recoveryCases()).containsExactly(
-            cut == b[0] ? RecoveryCase.LOG_CLEAN : RecoveryCase.LOG_TORN_TAIL_CUT,
-            RecoveryCase.HEAD_VALID);
+            cut == b[0] ? CheckpointRecoveryCase.LOG_CLEAN : CheckpointRecoveryCase.LOG_TORN_TAIL_CUT,
+            CheckpointRecoveryCase.HEAD_VALID);
         // The log is usable again right after the cut.
         s.append(b("c"), cp(3, 9, 9, 9, 9));
       }
@@ -132,8 +132,8 @@ class CheckpointStoreTest {
       }
       try (CheckpointStore s = open()) {
         assertThat(ids(s)).containsExactly("a", "c");
-        assertThat(s.recoveryCases()).containsExactly(RecoveryCase.LOG_CLEAN,
-            RecoveryCase.HEAD_VALID);
+        assertThat(s.recoveryCases()).containsExactly(CheckpointRecoveryCase.LOG_CLEAN,
+            CheckpointRecoveryCase.HEAD_VALID);
       }
     }
   }
@@ -148,8 +148,8 @@ class CheckpointStoreTest {
       Files.deleteIfExists(head());
       try (CheckpointStore s = open()) {
         assertThat(ids(s)).containsExactly("a");
-        assertThat(s.recoveryCases()).containsExactly(RecoveryCase.LOG_TORN_TAIL_CUT,
-            RecoveryCase.HEAD_MISSING_REWRITTEN);
+        assertThat(s.recoveryCases()).containsExactly(CheckpointRecoveryCase.LOG_TORN_TAIL_CUT,
+            CheckpointRecoveryCase.HEAD_MISSING_REWRITTEN);
       }
       assertThat(Files.readAllBytes(head())).isEqualTo(headAfterA[0]);
     }
@@ -243,7 +243,7 @@ class CheckpointStoreTest {
     long size = Files.size(log());
     Files.write(log(), new byte[4096], java.nio.file.StandardOpenOption.APPEND);
     try (CheckpointStore s = open()) {
-      assertThat(s.recoveryCases()).contains(RecoveryCase.LOG_TORN_TAIL_CUT);
+      assertThat(s.recoveryCases()).contains(CheckpointRecoveryCase.LOG_TORN_TAIL_CUT);
       assertThat(ids(s)).containsExactly("a");
     }
     assertThat(Files.size(log())).isEqualTo(size);
@@ -284,7 +284,7 @@ class CheckpointStoreTest {
       bad[i] ^= (byte) 0x80;
       Files.write(head(), bad);
       try (CheckpointStore s = open()) {
-        assertThat(s.recoveryCases()).contains(RecoveryCase.HEAD_CORRUPT_REWRITTEN);
+        assertThat(s.recoveryCases()).contains(CheckpointRecoveryCase.HEAD_CORRUPT_REWRITTEN);
         assertThat(s.latestEntry().id()).isEqualTo(b("b"));
       }
       assertThat(Files.readAllBytes(head())).isEqualTo(good);
@@ -292,7 +292,7 @@ class CheckpointStoreTest {
     for (int len = 0; len < good.length; len++) {
       Files.write(head(), Arrays.copyOf(good, len));
       try (CheckpointStore s = open()) {
-        assertThat(s.recoveryCases()).contains(RecoveryCase.HEAD_CORRUPT_REWRITTEN);
+        assertThat(s.recoveryCases()).contains(CheckpointRecoveryCase.HEAD_CORRUPT_REWRITTEN);
       }
       assertThat(Files.readAllBytes(head())).isEqualTo(good);
     }
@@ -305,8 +305,8 @@ class CheckpointStoreTest {
     byte[] headB = Files.readAllBytes(head());
     Files.write(head(), headAfterA[0]);
     try (CheckpointStore s = open()) {
-      assertThat(s.recoveryCases()).containsExactly(RecoveryCase.LOG_CLEAN,
-          RecoveryCase.HEAD_STALE_REWRITTEN);
+      assertThat(s.recoveryCases()).containsExactly(CheckpointRecoveryCase.LOG_CLEAN,
+          CheckpointRecoveryCase.HEAD_STALE_REWRITTEN);
       assertThat(s.latestEntry().id()).isEqualTo(b("bee"));
     }
     assertThat(Files.readAllBytes(head())).isEqualTo(headB);
@@ -330,8 +330,8 @@ class CheckpointStoreTest {
     // the new, shorter log: its generation shows it is stale.
     Files.write(head(), oldHead);
     try (CheckpointStore s = open()) {
-      assertThat(s.recoveryCases()).containsExactly(RecoveryCase.LOG_CLEAN,
-          RecoveryCase.HEAD_STALE_REWRITTEN);
+      assertThat(s.recoveryCases()).containsExactly(CheckpointRecoveryCase.LOG_CLEAN,
+          CheckpointRecoveryCase.HEAD_STALE_REWRITTEN);
       assertThat(ids(s)).containsExactly("ck18", "ck19");
     }
   }
@@ -361,8 +361,8 @@ class CheckpointStoreTest {
   void missingLogWithADamagedHeadStartsEmpty() throws Exception {
     Files.write(head(), new byte[] {1, 2, 3});
     try (CheckpointStore s = open()) {
-      assertThat(s.recoveryCases()).containsExactly(RecoveryCase.LOG_CREATED,
-          RecoveryCase.HEAD_REMOVED);
+      assertThat(s.recoveryCases()).containsExactly(CheckpointRecoveryCase.LOG_CREATED,
+          CheckpointRecoveryCase.HEAD_REMOVED);
       assertThat(s.count()).isZero();
     }
     assertThat(head()).doesNotExist();
@@ -391,7 +391,7 @@ class CheckpointStoreTest {
       assertThat(s.compact(100)).isEqualTo(new CompactionStats(11, 11, 0));
     }
     try (CheckpointStore s = open()) {
-      assertThat(s.recoveryCases()).containsExactly(RecoveryCase.LOG_CLEAN, RecoveryCase.HEAD_VALID);
+      assertThat(s.recoveryCases()).containsExactly(CheckpointRecoveryCase.LOG_CLEAN, CheckpointRecoveryCase.HEAD_VALID);
       assertThat(s.count()).isEqualTo(11);
       assertThat(s.latestEntry().id()).isEqualTo(b("next"));
       assertThat(s.get(b("ckpt_0295")).checkpoint()).isEqualTo(cp(5000, 7, 7, 7, 7));

@@ -64,7 +64,7 @@ class ResharderTest {
   private static Map<String, List<String>> byKey(ShardedWal w, Checkpoint from) {
     Map<String, List<String>> out = new TreeMap<>();
     for (int s = 0; s < w.shardCount(); s++) {
-      long start = from == null ? 0 : from.offset(s);
+      long start = from == null ? 0 : from.nextId(s);
       for (String v : readShard(w, s, start)) {
         out.computeIfAbsent(v.substring(0, v.indexOf('|')), k -> new ArrayList<>()).add(v);
       }

@@ -28,7 +28,7 @@ public final class RoutingProbe {
       for (int i = 2; i < args.length; i++) {
         byte[] key = args[i].getBytes(StandardCharsets.UTF_8);
         ShardPosition p = wal.append(key, ("child:" + args[i]).getBytes(StandardCharsets.UTF_8));
-        System.out.println(args[i] + " " + p.shard() + " " + p.seq() + " "
+        System.out.println(args[i] + " " + p.shard() + " " + p.id() + " "
             + Long.toHexString(ShardRouter.hash(key)));
       }
     } catch (ShardCountMismatchException e) {

@@ -131,7 +131,7 @@ class ShardedFormatTest {
     ByteBuffer rec = CheckpointLogFormat.encodeRecord(id, new Checkpoint(-5, 300, offsets));
     CheckpointLogFormat.Decoded d = CheckpointLogFormat.decodeRecord(rec, 0, 300);
     assertThat(d).isInstanceOf(CheckpointLogFormat.Decoded.Record.class);
-    assertThat(((CheckpointLogFormat.Decoded.Record) d).checkpoint().offsets()).isEqualTo(offsets);
+    assertThat(((CheckpointLogFormat.Decoded.Record) d).checkpoint().nextIds()).isEqualTo(offsets);
   }
 
   @Test

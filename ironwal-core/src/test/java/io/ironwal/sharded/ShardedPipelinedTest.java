@@ -42,10 +42,10 @@ class ShardedPipelinedTest {
       for (int i = 0; i < 200; i++) {
         ShardPosition p = futures.get(i).get();
         assertThat(p.shard()).isEqualTo(ShardRouter.shardFor(b("key-" + (i % 7)), 4));
-        assertThat(p.seq()).isGreaterThan(lastPerShard[p.shard()]);
-        lastPerShard[p.shard()] = p.seq();
-        assertThat(cut.offset(p.shard())).as("the checkpoint covers entry %d", i)
-            .isGreaterThan(p.seq());
+        assertThat(p.id()).isGreaterThan(lastPerShard[p.shard()]);
+        lastPerShard[p.shard()] = p.id();
+        assertThat(cut.nextId(p.shard())).as("the checkpoint covers entry %d", i)
+            .isGreaterThan(p.id());
       }
     }
     try (ShardedWal s = ShardedWal.open(o, 4)) {

@@ -369,7 +369,7 @@ class ShardedPlacementTest {
       }
       Checkpoint c = w.createCheckpoint(b("cut"));
       for (int s = 0; s < 3; s++) {
-        assertThat(c.offset(s)).isEqualTo(expected.get(s).size());
+        assertThat(c.nextId(s)).isEqualTo(expected.get(s).size());
       }
       for (int i = 60; i < 70; i++) {
         ShardPosition p = w.append(b("k" + i), b("v" + i));
@@ -378,9 +378,9 @@ class ShardedPlacementTest {
       PruneStats stats = w.pruneBeforeCheckpoint(b("cut"));
       assertThat(stats.shardsPruned()).isEqualTo(3);
       for (int s = 0; s < 3; s++) {
-        assertThat(w.walOf(s).firstId(w.streamName(s))).isPositive().isLessThanOrEqualTo(c.offset(s));
-        assertThat(readShard(w, s, c.offset(s)))
-            .isEqualTo(expected.get(s).subList((int) c.offset(s), expected.get(s).size()));
+        assertThat(w.walOf(s).firstId(w.streamName(s))).isPositive().isLessThanOrEqualTo(c.nextId(s));
+        assertThat(readShard(w, s, c.nextId(s)))
+            .isEqualTo(expected.get(s).subList((int) c.nextId(s), expected.get(s).size()));
       }
       w.createCheckpoint(b("second"));
       assertThat(w.compactCheckpoints(1).checkpointsAfter()).isEqualTo(1);

@@ -102,7 +102,7 @@ class ShardedPowerLossTest {
         }
         String id = "c" + round;
         Checkpoint c = wal.createCheckpoint(b(id));
-        ledger.checkpoints.put(id, c.offsets());
+        ledger.checkpoints.put(id, c.nextIds());
         ledger.checkpointAck.put(id, ledger.acks++);
         if (round == 2) {
           wal.pruneBeforeCheckpoint(b("c1"));
@@ -148,7 +148,7 @@ class ShardedPowerLossTest {
         if (!ids.contains(id)) {
           return Optional.of("acknowledged checkpoint " + id + " is missing; have " + ids);
         }
-        long[] offsets = wal.loadCheckpoint(b(id)).offsets();
+        long[] offsets = wal.loadCheckpoint(b(id)).nextIds();
         if (!Arrays.equals(offsets, e.getValue())) {
           return Optional.of("checkpoint " + id + " has other offsets");
         }

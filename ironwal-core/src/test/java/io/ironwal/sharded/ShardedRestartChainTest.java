@@ -71,12 +71,12 @@ class ShardedRestartChainTest {
         List<String> entries = new ArrayList<>();
         String stream = wal.streamName(s);
         long first = wal.wal().firstId(stream);
-        for (long q = first; q < c.checkpoint().offset(s); q++) {
+        for (long q = first; q < c.checkpoint().nextId(s); q++) {
           entries.add(wal.wal().get(stream, q).map(ShardedTestSupport::s).orElse("<missing>"));
         }
         shards.add(entries);
       }
-      out.put(c.idAsString() + Arrays.toString(c.checkpoint().offsets()), shards);
+      out.put(c.idAsString() + Arrays.toString(c.checkpoint().nextIds()), shards);
     }
     return out;
   }

@@ -80,7 +80,7 @@ class ShardedWalConcurrencyTest {
           Checkpoint c = wal.createCheckpoint(b("cp-" + n));
           for (int s = 0; s < SHARDS; s++) {
             // The cut lies between what existed before the call and what exists after it.
-            assertThat(c.offset(s)).isGreaterThanOrEqualTo(before[s])
+            assertThat(c.nextId(s)).isGreaterThanOrEqualTo(before[s])
                 .isLessThanOrEqualTo(wal.wal().nextId(wal.streamName(s)));
           }
           checkpoints.add(new NamedCheckpoint(b("cp-" + n), c));
@@ -103,8 +103,8 @@ class ShardedWalConcurrencyTest {
     // Offsets never go backwards from one checkpoint to the next.
     for (int i = 1; i < checkpoints.size(); i++) {
       for (int s = 0; s < SHARDS; s++) {
-        assertThat(checkpoints.get(i).checkpoint().offset(s))
-            .isGreaterThanOrEqualTo(checkpoints.get(i - 1).checkpoint().offset(s));
+        assertThat(checkpoints.get(i).checkpoint().nextId(s))
+            .isGreaterThanOrEqualTo(checkpoints.get(i - 1).checkpoint().nextId(s));
       }
     }
     for (NamedCheckpoint named : checkpoints) {
@@ -113,7 +113,7 @@ class ShardedWalConcurrencyTest {
         boolean seenOutside = false;
         for (Write w : writes) {
           long inside = w.positions().stream()
-              .filter(p -> p.seq() < c.offset(p.shard())).count();
+              .filter(p -> p.id() < c.nextId(p.shard())).count();
           // A batch is wholly inside or wholly outside the cut.
           assertThat(inside).as("batch %s vs %s", w, named)
               .isIn(0L, (long) w.positions().size());
@@ -139,7 +139,7 @@ class ShardedWalConcurrencyTest {
         for (Write w : writes) {
           for (int j = 0; j < w.positions().size(); j++) {
             ShardPosition p = w.positions().get(j);
-            assertThat(wal.wal().get(wal.streamName(p.shard()), p.seq())).get()
+            assertThat(wal.wal().get(wal.streamName(p.shard()), p.id())).get()
                 .extracting(ShardedTestSupport::s).isEqualTo(w.values().get(j));
             total++;
           }

@@ -35,7 +35,7 @@ class ShardedWalExamplesTest {
       assertThat(latest.idAsString()).isEqualTo("snapshot_v1");
       int entries = 0;
       for (int shard = 0; shard < 16; shard++) {
-        long offset = latest.checkpoint().offsets()[shard];
+        long offset = latest.checkpoint().nextIds()[shard];
         try (WalIterator it = wal.iterShard(shard, offset)) {
           while (it.hasNext()) {
             it.next();
@@ -45,7 +45,7 @@ class ShardedWalExamplesTest {
       }
       // The checkpoint covers the only append, so nothing is replayed after it.
       assertThat(entries).isZero();
-      assertThat(latest.checkpoint().offset(p.shard())).isEqualTo(p.seq() + 1);
+      assertThat(latest.checkpoint().nextId(p.shard())).isEqualTo(p.id() + 1);
 
       PruneStats stats = wal.pruneBeforeCheckpoint(b("snapshot_v1"));
       assertThat(stats.segmentsDeleted()).isZero();
@@ -58,8 +58,8 @@ class ShardedWalExamplesTest {
     try (ShardedWal wal = ShardedWal.open(opts(), 16)) {
       ShardPosition p = wal.append(b("user_123"), b("profile_data"));
       assertThat(p.shard()).isBetween(0, 15);
-      assertThat(p.seq()).isZero();
-      assertThat(wal.wal().get(wal.streamName(p.shard()), p.seq())).get()
+      assertThat(p.id()).isZero();
+      assertThat(wal.wal().get(wal.streamName(p.shard()), p.id())).get()
           .isEqualTo(b("profile_data"));
     }
   }
@@ -77,7 +77,7 @@ class ShardedWalExamplesTest {
       for (int i = 0; i < 1000; i++) {
         ShardPosition p = results.get(i);
         assertThat(p.shard()).isEqualTo(wal.shardFor(batch.get(i).key()));
-        assertThat(wal.wal().get(wal.streamName(p.shard()), p.seq())).get()
+        assertThat(wal.wal().get(wal.streamName(p.shard()), p.id())).get()
             .isEqualTo(batch.get(i).value());
       }
     }
@@ -94,7 +94,7 @@ class ShardedWalExamplesTest {
       wal.createCheckpoint(b("raft_index_5000"));
       wal.createCheckpoint(structured.getBytes(StandardCharsets.UTF_8));
       long total = 0;
-      for (long o : wal.loadCheckpoint(b("raft_index_5000")).offsets()) {
+      for (long o : wal.loadCheckpoint(b("raft_index_5000")).nextIds()) {
         total += o;
       }
       assertThat(total).isEqualTo(1000);
@@ -116,7 +116,7 @@ class ShardedWalExamplesTest {
       Checkpoint checkpoint = wal.loadCheckpoint(b("raft_index_5000"));
       assertThat(checkpoint.timestampNanos()).isPositive();
       assertThat(checkpoint.shardCount()).isEqualTo(16);
-      long[] offsets = checkpoint.offsets();
+      long[] offsets = checkpoint.nextIds();
       for (int shard = 0; shard < offsets.length; shard++) {
         assertThat(offsets[shard]).isEqualTo(wal.wal().nextId(wal.streamName(shard)));
       }
@@ -142,7 +142,7 @@ class ShardedWalExamplesTest {
       Checkpoint checkpoint = wal.loadCheckpoint(b("snapshot_1"));
       List<String> processed = new ArrayList<>();
       for (int shard = 0; shard < wal.shardCount(); shard++) {
-        long offset = checkpoint.offset(shard);
+        long offset = checkpoint.nextId(shard);
         if (offset == 0) {
           continue;
         }
@@ -180,9 +180,9 @@ class ShardedWalExamplesTest {
       Checkpoint cut = wal.loadCheckpoint(b("prune_before_this"));
       Checkpoint now = wal.loadCheckpoint(b("current"));
       for (int shard = 0; shard < 16; shard++) {
-        assertThat(wal.wal().firstId(wal.streamName(shard))).isLessThanOrEqualTo(cut.offset(shard));
-        assertThat(ShardedTestSupport.readShard(wal, shard, cut.offset(shard)))
-            .hasSize((int) (now.offset(shard) - cut.offset(shard)));
+        assertThat(wal.wal().firstId(wal.streamName(shard))).isLessThanOrEqualTo(cut.nextId(shard));
+        assertThat(ShardedTestSupport.readShard(wal, shard, cut.nextId(shard)))
+            .hasSize((int) (now.nextId(shard) - cut.nextId(shard)));
       }
     }
   }
@@ -212,8 +212,8 @@ class ShardedWalExamplesTest {
       assertThat(wal.checkpointCount()).isEqualTo(10);
       assertThat(wal.listCheckpoints().get(0).idAsString()).isEqualTo("ckpt_990");
       assertThat(wal.loadLatestCheckpoint().idAsString()).isEqualTo("ckpt_999");
-      assertThat(wal.recoveryCases()).containsExactly(RecoveryCase.LOG_CLEAN,
-          RecoveryCase.HEAD_VALID);
+      assertThat(wal.checkpointRecoveryCases()).containsExactly(CheckpointRecoveryCase.LOG_CLEAN,
+          CheckpointRecoveryCase.HEAD_VALID);
     }
   }
 }

@@ -92,7 +92,7 @@ class ShardedWalModelTest {
           for (int i = 0; i < n; i++) {
             ShardPosition p = ps.get(i);
             assertThat(p.shard()).isEqualTo(wal.shardFor(batch.get(i).key()));
-            assertThat(p.seq()).isEqualTo(model.shards.get(p.shard()).size());
+            assertThat(p.id()).isEqualTo(model.shards.get(p.shard()).size());
             model.shards.get(p.shard()).add(ShardedTestSupport.s(batch.get(i).value()));
           }
           what = "appendBatch(" + n + ")";
@@ -114,7 +114,7 @@ class ShardedWalModelTest {
         } else if (op < 67) {
           String id = CHECKPOINT_IDS[rnd.nextInt(CHECKPOINT_IDS.length)];
           Checkpoint c = wal.createCheckpoint(b(id));
-          assertThat(c.offsets()).isEqualTo(model.nextIds());
+          assertThat(c.nextIds()).isEqualTo(model.nextIds());
           model.checkpoints.remove(id);
           model.checkpoints.put(id, model.nextIds());
           what = "createCheckpoint(" + id + ")";
@@ -190,8 +190,8 @@ class ShardedWalModelTest {
         .containsExactlyElementsOf(model.checkpoints.keySet());
     int i = 0;
     for (Map.Entry<String, long[]> e : model.checkpoints.entrySet()) {
-      assertThat(listed.get(i++).checkpoint().offsets()).isEqualTo(e.getValue());
-      assertThat(wal.loadCheckpoint(b(e.getKey())).offsets()).isEqualTo(e.getValue());
+      assertThat(listed.get(i++).checkpoint().nextIds()).isEqualTo(e.getValue());
+      assertThat(wal.loadCheckpoint(b(e.getKey())).nextIds()).isEqualTo(e.getValue());
     }
     assertThat(wal.checkpointCount()).isEqualTo(model.checkpoints.size());
     if (model.checkpoints.isEmpty()) {

@@ -45,7 +45,7 @@ class ShardedWalTest {
       assertThat(w.streamName(3)).isEqualTo("shard-03");
       ShardPosition p = w.append(b("user_123"), b("profile_data"));
       assertThat(p.shard()).isEqualTo(ShardRouter.shardFor(b("user_123"), 16)).isEqualTo(7);
-      assertThat(p.seq()).isZero();
+      assertThat(p.id()).isZero();
       assertThat(w.wal().streams()).containsExactly("shard-07");
     }
     assertThat(root.resolve("sharded.meta")).hasBinaryContent(
@@ -195,7 +195,7 @@ class ShardedWalTest {
     try (ShardedWal w = open(3)) {
       assertThat(w.listCheckpoints()).extracting(NamedCheckpoint::id)
           .containsExactly(longest, binary, new byte[] {0});
-      assertThat(w.loadCheckpoint(longest).offset(w.shardFor(b("a")))).isEqualTo(1);
+      assertThat(w.loadCheckpoint(longest).nextId(w.shardFor(b("a")))).isEqualTo(1);
     }
   }
 
@@ -243,7 +243,7 @@ class ShardedWalTest {
       int i = 0;
       for (KeyValue kv : batch) {
         ShardPosition p = ps.get(i++);
-        assertThat(w.wal().get(w.streamName(p.shard()), p.seq())).get().isEqualTo(kv.value());
+        assertThat(w.wal().get(w.streamName(p.shard()), p.id())).get().isEqualTo(kv.value());
       }
       assertThat(w.appendBatch(List.of())).isEmpty();
     }
@@ -272,9 +272,9 @@ class ShardedWalTest {
       Checkpoint c = w.createCheckpoint(id);
       id[0] = 'X';
       assertThat(w.loadCheckpoint(b("ck"))).isEqualTo(c);
-      long[] offsets = c.offsets();
+      long[] offsets = c.nextIds();
       offsets[0] = 99;
-      assertThat(c.offsets()).isNotEqualTo(offsets);
+      assertThat(c.nextIds()).isNotEqualTo(offsets);
       NamedCheckpoint n = w.loadLatestCheckpoint();
       n.id()[0] = 'Z';
       assertThat(n.idAsString()).isEqualTo("ck");
@@ -297,7 +297,7 @@ class ShardedWalTest {
         next[shard] = w.wal().nextId(w.streamName(shard));
       }
       Checkpoint c = w.createCheckpoint(b("cp"));
-      assertThat(c.offsets()).isEqualTo(next);
+      assertThat(c.nextIds()).isEqualTo(next);
       assertThat(c.shardCount()).isEqualTo(4);
       assertThat(c.timestampNanos()).isCloseTo(System.currentTimeMillis() * 1_000_000L,
           org.assertj.core.data.Offset.offset(60_000_000_000L));
@@ -310,7 +310,7 @@ class ShardedWalTest {
         after.get(p.shard()).add("after_" + i);
       }
       for (int shard = 0; shard < 4; shard++) {
-        assertThat(readShard(w, shard, c.offset(shard))).isEqualTo(after.get(shard));
+        assertThat(readShard(w, shard, c.nextId(shard))).isEqualTo(after.get(shard));
       }
     }
   }
@@ -333,7 +333,7 @@ class ShardedWalTest {
     try (ShardedWal w = open(2)) {
       assertThat(w.listCheckpoints()).extracting(NamedCheckpoint::idAsString)
           .containsExactly("other", "snap");
-      assertThat(w.loadCheckpoint(b("snap")).offset(w.shardFor(b("a")))).isEqualTo(2);
+      assertThat(w.loadCheckpoint(b("snap")).nextId(w.shardFor(b("a")))).isEqualTo(2);
     }
   }
 
@@ -417,7 +417,7 @@ class ShardedWalTest {
       }
       w.createCheckpoint(b("cp"));
       Checkpoint c = w.loadCheckpoint(b("cp"));
-      assertThat(c.offsets()).containsOnly(95);
+      assertThat(c.nextIds()).containsOnly(95);
       PruneStats stats = w.pruneBeforeCheckpoint(b("cp"));
       assertThat(stats.shardsPruned()).isEqualTo(4);
       assertThat(stats.segmentsDeleted()).isEqualTo(4 * 9);
@@ -427,7 +427,7 @@ class ShardedWalTest {
         assertThat(w.wal().get(stream, 89)).isEmpty();
         assertThat(w.wal().get(stream, 90)).get().extracting(ShardedTestSupport::s)
             .isEqualTo(shard + ":90");
-        assertThat(readShard(w, shard, c.offset(shard))).isEmpty();
+        assertThat(readShard(w, shard, c.nextId(shard))).isEmpty();
         assertThat(readShard(w, shard, 0)).hasSize(5);
       }
       // Nothing more to prune: the same checkpoint deletes nothing the second time.
@@ -448,7 +448,7 @@ class ShardedWalTest {
       }
       // Segments [0,10) [10,20) [20,30) [30,40) [40,..): offset 30 is the first id of a segment.
       Checkpoint c = w.loadCheckpoint(b("at20"));
-      assertThat(c.offset(0)).isEqualTo(30);
+      assertThat(c.nextId(0)).isEqualTo(30);
       PruneStats stats = w.pruneBeforeCheckpoint(b("at20"));
       assertThat(stats).isEqualTo(new PruneStats(3, 1));
       assertThat(w.wal().firstId("shard-00")).isEqualTo(30);
@@ -520,10 +520,10 @@ class ShardedWalTest {
         w.append(b("k" + i), b("v" + i));
       }
       Checkpoint c = w.createCheckpoint(b("cp"));
-      assertThat(Arrays.stream(c.offsets()).sum()).isEqualTo(20);
+      assertThat(Arrays.stream(c.nextIds()).sum()).isEqualTo(20);
     }
     try (ShardedWal w = ShardedWal.open(opts, 4)) {
-      assertThat(Arrays.stream(w.loadCheckpoint(b("cp")).offsets()).sum()).isEqualTo(20);
+      assertThat(Arrays.stream(w.loadCheckpoint(b("cp")).nextIds()).sum()).isEqualTo(20);
     }
   }
 

@@ -2,10 +2,12 @@ package io.ironwal.sharded;
 
 /**
  * The labelled outcomes of opening the checkpoint files, in the order of the recovery procedure in
- * {@code docs/FORMAT.md}. Recovery records each case it met; tests assert on them. The cases
- * that refuse to open are not listed here: they raise {@link CheckpointCorruptedException}.
+ * {@code docs/FORMAT.md}; {@link ShardedWal#checkpointRecoveryCases()} tells which ones the last
+ * open met (the shards' own recovery is in {@link io.ironwal.Wal#recoveryReport()} of each data
+ * directory's WAL). The cases that refuse to open are not listed here: they raise {@link
+ * CheckpointCorruptedException}.
  */
-enum RecoveryCase {
+public enum CheckpointRecoveryCase {
   /** {@code checkpoints.log} did not exist (a new root) and was created empty. */
   LOG_CREATED,
   /** The log ended exactly after its last valid record. */
