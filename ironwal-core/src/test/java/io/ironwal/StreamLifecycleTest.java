@@ -204,6 +204,9 @@ class StreamLifecycleTest {
         }
       }
     }
+    System.out.println("[deletion crash enumeration] " + mode + ": " + states.size()
+        + " operations x " + io.ironwal.faults.SimulatedDisk.CrashMode.values().length
+        + " crash modes: " + whole + " whole, " + gone + " gone");
     assertThat(whole).isPositive();
     assertThat(gone).isPositive();
   }

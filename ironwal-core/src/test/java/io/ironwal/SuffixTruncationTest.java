@@ -196,6 +196,9 @@ class SuffixTruncationTest {
         }
       }
     }
+    System.out.println("[suffix-cut crash enumeration] " + mode + ": " + states.size()
+        + " operations x " + CrashMode.values().length + " crash modes: " + whole + " whole, "
+        + cut + " cut");
     assertThat(cut).isPositive();
     assertThat(whole).isPositive();
   }
