@@ -4,6 +4,7 @@ import io.ironwal.internal.io.FileSystemStorage;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageSeam;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -38,6 +39,8 @@ public final class WalOptions {
    * bytes: 256 MiB. A larger entry or batch is refused with {@link EntryTooLargeException}.
    */
   public static final int MAX_FRAME_PAYLOAD_BYTES = 256 << 20;
+  /** Default threshold above which an fsync is logged at WARN: 1 second (as etcd's). */
+  public static final Duration DEFAULT_SLOW_FSYNC_THRESHOLD = Duration.ofSeconds(1);
 
   private final Path root;
   private final SyncMode syncMode;
@@ -50,6 +53,8 @@ public final class WalOptions {
   private final ReadStrategy readStrategy;
   private final CorruptionPolicy onCorruption;
   private final Storage storage;
+  private final WalListener listener;
+  private final Duration slowFsyncThreshold;
 
   static {
     // The disk seam stays out of the public API; the engine and the project's tests reach it here.
@@ -78,6 +83,8 @@ public final class WalOptions {
     this.readStrategy = b.readStrategy;
     this.onCorruption = b.onCorruption;
     this.storage = b.storage;
+    this.listener = b.listener;
+    this.slowFsyncThreshold = b.slowFsyncThreshold;
   }
 
   /**
@@ -108,6 +115,8 @@ public final class WalOptions {
     b.readStrategy = readStrategy;
     b.onCorruption = onCorruption;
     b.storage = storage;
+    b.listener = listener;
+    b.slowFsyncThreshold = slowFsyncThreshold;
     return b;
   }
 
@@ -201,13 +210,32 @@ public final class WalOptions {
     return onCorruption;
   }
 
+  /**
+   * The listener told what the WAL does, if any.
+   *
+   * @return the listener, or {@code null} for none (the default)
+   */
+  public WalListener listener() {
+    return listener;
+  }
+
+  /**
+   * Fsyncs of a segment slower than this are logged at WARN (at most one line a second).
+   *
+   * @return the threshold; {@link Duration#ZERO} when the warning is off
+   */
+  public Duration slowFsyncThreshold() {
+    return slowFsyncThreshold;
+  }
+
   @Override
   public String toString() {
     return "WalOptions{root=" + root + ", syncMode=" + syncMode + ", maxSegmentSize="
         + maxSegmentSize + ", maxEntriesPerSegment=" + maxEntriesPerSegment
         + ", maxOpenSegments=" + maxOpenSegments + ", blockCacheSize=" + blockCacheSize
         + ", compression=" + compression + ", minCompressionSize=" + minCompressionSize
-        + ", readStrategy=" + readStrategy + ", onCorruption=" + onCorruption + "}";
+        + ", readStrategy=" + readStrategy + ", onCorruption=" + onCorruption
+        + ", listener=" + listener + ", slowFsyncThreshold=" + slowFsyncThreshold + "}";
   }
 
   /**
@@ -227,6 +255,8 @@ public final class WalOptions {
     private ReadStrategy readStrategy = ReadStrategy.STANDARD_IO;
     private CorruptionPolicy onCorruption = CorruptionPolicy.TRUNCATE;
     private Storage storage = FileSystemStorage.INSTANCE;
+    private WalListener listener;
+    private Duration slowFsyncThreshold = DEFAULT_SLOW_FSYNC_THRESHOLD;
 
     private Builder(Path root) {
       if (root == null) {
@@ -353,6 +383,34 @@ public final class WalOptions {
     }
 
     /**
+     * Sets the listener told what the WAL does (appends, fsyncs, rotations, recovery, ...); see
+     * {@link WalListener}. Without one (the default) the WAL does no work for it.
+     *
+     * @param listener the listener, or {@code null} for none
+     * @return this builder
+     */
+    public Builder listener(WalListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Sets the threshold above which a segment's fsync is logged at WARN.
+     *
+     * @param threshold zero to turn the warning off, otherwise positive
+     * @return this builder
+     */
+    public Builder slowFsyncThreshold(Duration threshold) {
+      nonNull(threshold, "slowFsyncThreshold");
+      if (threshold.isNegative()) {
+        throw new InvalidConfigurationException(
+            "slowFsyncThreshold must not be negative, got " + threshold);
+      }
+      this.slowFsyncThreshold = threshold;
+      return this;
+    }
+
+    /**
      * Builds the immutable options.
      *
      * @return the options
@@ -381,12 +439,14 @@ public final class WalOptions {
         && maxOpenSegments == other.maxOpenSegments && blockCacheSize == other.blockCacheSize
         && compression == other.compression && minCompressionSize == other.minCompressionSize
         && readStrategy == other.readStrategy && onCorruption == other.onCorruption
-        && storage == other.storage;
+        && storage == other.storage && listener == other.listener
+        && slowFsyncThreshold.equals(other.slowFsyncThreshold);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(root, syncMode, maxSegmentSize, maxEntriesPerSegment, maxOpenSegments,
-        blockCacheSize, compression, minCompressionSize, readStrategy, onCorruption);
+        blockCacheSize, compression, minCompressionSize, readStrategy, onCorruption,
+        slowFsyncThreshold);
   }
 }

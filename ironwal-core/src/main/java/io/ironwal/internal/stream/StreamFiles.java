@@ -1,5 +1,6 @@
 package io.ironwal.internal.stream;
 
+import io.ironwal.internal.events.RotationEvent;
 import io.ironwal.internal.format.HeadState;
 import io.ironwal.internal.format.SegmentsIndexCodec;
 import io.ironwal.internal.io.AtomicFiles;
@@ -52,6 +53,7 @@ final class StreamFiles {
    * head.state. A crash at any step is finished by recovery (R7, R8).
    */
   ActiveSegment rotate(ActiveSegment old, long first) throws IOException {
+    RotationEvent jfr = stream.engine.telemetry().rotationBegin();
     old.seal();
     if (old.index() != null) {
       stream.engine.indexCache().put(old.path(), old.index(), old.writePos());
@@ -72,12 +74,14 @@ final class StreamFiles {
     AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),
         new HeadState(first, 0, 0).encode());
     stream.segments.add(first);
+    stream.engine.telemetry().rotated(jfr, stream.name, old.firstId(), first, old.writePos());
     return seg;
   }
 
   private ActiveSegment newSegment(long first) throws IOException {
     ActiveSegment seg = ActiveSegment.create(stream.engine.files(), SegmentNames.path(dir, first),
         first, stream.options().maxSegmentSize(), stream.copiedWrites(), stream.writer.lock);
+    seg.observeFsyncs(stream.writer.probe);
     storage.syncDirectory(dir);
     return seg;
   }
@@ -110,6 +114,7 @@ final class StreamFiles {
       storage.delete(p);
     }
     storage.syncDirectory(dir);
+    stream.engine.telemetry().truncatedPrefix(stream.name, drop, keep[0]);
     return drop;
   }
 
