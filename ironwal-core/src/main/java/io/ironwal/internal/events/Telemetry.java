@@ -4,6 +4,7 @@ import io.ironwal.RecoveryCase;
 import io.ironwal.RecoveryReport;
 import io.ironwal.WalGauges;
 import io.ironwal.WalListener;
+import io.ironwal.internal.format.FrameHeader;
 import io.ironwal.internal.io.StorageFile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -345,15 +346,16 @@ public final class Telemetry {
      * Reports an accepted append; nothing when no listener is set.
      *
      * @param entries entries in it
-     * @param rawBytes their bytes
+     * @param payloadBytes the frame's raw payload: the entries with their length prefixes
      * @param storedBytes the frame's bytes
      */
-    public void append(int entries, long rawBytes, long storedBytes) {
+    public void append(int entries, long payloadBytes, long storedBytes) {
       if (listener == null) {
         return;
       }
       try {
-        listener.onAppend(stream, entries, rawBytes, storedBytes);
+        listener.onAppend(stream, entries,
+            payloadBytes - (long) FrameHeader.ENTRY_LENGTH_PREFIX * entries, storedBytes);
       } catch (RuntimeException e) {
         listenerFailed(e);
       }
