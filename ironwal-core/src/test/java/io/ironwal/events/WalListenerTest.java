@@ -253,6 +253,23 @@ class WalListenerTest {
     }
   }
 
+  @Test
+  void optionsValidateTheThresholdAndKeepTheListener() {
+    WalListener l = new RecordingListener();
+    WalOptions o = WalOptions.builder(dir).listener(l)
+        .slowFsyncThreshold(java.time.Duration.ofMillis(50)).build();
+    assertThat(o.toBuilder().build().listener()).isSameAs(l);
+    assertThat(o.toBuilder().build().slowFsyncThreshold()).hasMillis(50);
+    assertThat(WalOptions.builder(dir).build().listener()).isNull();
+    assertThat(WalOptions.builder(dir).build().slowFsyncThreshold())
+        .isEqualTo(WalOptions.DEFAULT_SLOW_FSYNC_THRESHOLD);
+    assertThatThrownBy(() -> WalOptions.builder(dir)
+        .slowFsyncThreshold(java.time.Duration.ofMillis(-1)))
+        .isInstanceOf(io.ironwal.InvalidConfigurationException.class);
+    assertThatThrownBy(() -> WalOptions.builder(dir).slowFsyncThreshold(null))
+        .isInstanceOf(io.ironwal.InvalidConfigurationException.class);
+  }
+
   private List<Path> segmentFiles(String stream) throws IOException {
     try (Stream<Path> s = Files.list(dir.resolve(stream))) {
       return s.filter(p -> p.getFileName().toString().endsWith(".wal")).toList();

@@ -29,11 +29,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Telemetry {
   private static final Logger LOG = LoggerFactory.getLogger("io.ironwal.Wal");
-  private static final EventType FSYNC = EventType.getEventType(FsyncEvent.class);
-  private static final EventType GROUP = EventType.getEventType(GroupCommitEvent.class);
-  private static final EventType ROTATION = EventType.getEventType(RotationEvent.class);
-  private static final EventType RECOVERY = EventType.getEventType(RecoveryEvent.class);
-  private static final EventType SLOW_APPEND = EventType.getEventType(SlowAppendEvent.class);
+  private static final EventType FSYNC = eventType(FsyncEvent.class);
+  private static final EventType GROUP = eventType(GroupCommitEvent.class);
+  private static final EventType ROTATION = eventType(RotationEvent.class);
+  private static final EventType RECOVERY = eventType(RecoveryEvent.class);
+  private static final EventType SLOW_APPEND = eventType(SlowAppendEvent.class);
   private static final long LOG_EVERY_NANOS = 60_000_000_000L;
   private static final long SLOW_FSYNC_LOG_EVERY_NANOS = 1_000_000_000L;
 
@@ -45,6 +45,23 @@ public final class Telemetry {
   private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE / 2);
   private final AtomicLong lastSlowFsyncLog = new AtomicLong(Long.MIN_VALUE / 2);
   private final AtomicLong slowFsyncsUnlogged = new AtomicLong();
+
+  /**
+   * Registers a JFR event type; {@code null} where this JVM has no Flight Recorder (a runtime
+   * image without {@code jdk.jfr}, or a VM that does not support it), so the WAL works there too.
+   */
+  private static EventType eventType(Class<? extends jdk.jfr.Event> c) {
+    try {
+      return EventType.getEventType(c);
+    } catch (RuntimeException | LinkageError e) {
+      return null;
+    }
+  }
+
+  /** Whether a recording wants events of this type now (a field read). */
+  private static boolean on(EventType t) {
+    return t != null && t.isEnabled();
+  }
 
   /**
    * Creates the outlet of one WAL.
@@ -93,7 +110,7 @@ public final class Telemetry {
    * @return a start token for {@link #recovered}
    */
   public RecoveryEvent recoveryBegin() {
-    if (!RECOVERY.isEnabled()) {
+    if (!on(RECOVERY)) {
       return null;
     }
     RecoveryEvent e = new RecoveryEvent();
@@ -218,7 +235,7 @@ public final class Telemetry {
    * @return a token for {@link #rotated}, or {@code null} if no recording wants it
    */
   public RotationEvent rotationBegin() {
-    if (!ROTATION.isEnabled()) {
+    if (!on(ROTATION)) {
       return null;
     }
     RotationEvent e = new RotationEvent();
@@ -298,7 +315,7 @@ public final class Telemetry {
    * @return a token for {@link #appendEnd}, or {@code null} (no allocation, no clock read)
    */
   public static SlowAppendEvent appendBegin() {
-    if (!SLOW_APPEND.isEnabled()) {
+    if (!on(SLOW_APPEND)) {
       return null;
     }
     SlowAppendEvent e = new SlowAppendEvent();
@@ -363,7 +380,7 @@ public final class Telemetry {
 
     @Override
     public void force(StorageFile file, Path path, long durableThrough) throws IOException {
-      boolean jfr = FSYNC.isEnabled();
+      boolean jfr = on(FSYNC);
       if (listener == null && slowFsyncNanos == 0 && !jfr) {
         file.force();
         return;
@@ -416,7 +433,7 @@ public final class Telemetry {
      * at a time, so the start is kept here.
      */
     public void groupBegin() {
-      if (GROUP.isEnabled()) {
+      if (on(GROUP)) {
         groupEvent = new GroupCommitEvent();
         groupEvent.begin();
       }
