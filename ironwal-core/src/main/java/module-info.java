@@ -17,4 +17,7 @@ module io.ironwal {
   requires org.slf4j;
   // sun.misc.Unsafe.invokeCleaner, to unmap a segment's mapping at once instead of at a GC.
   requires jdk.unsupported;
+  // Flight Recorder events (fsync, group commit, rotation, recovery, slow append); they cost
+  // nothing unless a recording enables them.
+  requires jdk.jfr;
 }

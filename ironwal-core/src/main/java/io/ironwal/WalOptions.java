@@ -39,6 +39,8 @@ public final class WalOptions {
    * bytes: 256 MiB. A larger entry or batch is refused with {@link EntryTooLargeException}.
    */
   public static final int MAX_FRAME_PAYLOAD_BYTES = 256 << 20;
+  /** Default threshold above which an fsync is logged at WARN: 1 second (as etcd's). */
+  public static final Duration DEFAULT_SLOW_FSYNC_THRESHOLD = Duration.ofSeconds(1);
 
   private final Path root;
   private final SyncMode syncMode;
@@ -54,6 +56,8 @@ public final class WalOptions {
   private final boolean isolateDamagedStreams;
   private final RetentionPolicy retention;
   private final Storage storage;
+  private final WalListener listener;
+  private final Duration slowFsyncThreshold;
 
   static {
     // The disk seam stays out of the public API; the engine and the project's tests reach it here.
@@ -85,6 +89,8 @@ public final class WalOptions {
     this.isolateDamagedStreams = b.isolateDamagedStreams;
     this.retention = b.retention;
     this.storage = b.storage;
+    this.listener = b.listener;
+    this.slowFsyncThreshold = b.slowFsyncThreshold;
   }
 
   /**
@@ -118,6 +124,8 @@ public final class WalOptions {
     b.isolateDamagedStreams = isolateDamagedStreams;
     b.retention = retention;
     b.storage = storage;
+    b.listener = listener;
+    b.slowFsyncThreshold = slowFsyncThreshold;
     return b;
   }
 
@@ -245,6 +253,24 @@ public final class WalOptions {
     return retention;
   }
 
+  /**
+   * The listener told what the WAL does, if any.
+   *
+   * @return the listener, or {@code null} for none (the default)
+   */
+  public WalListener listener() {
+    return listener;
+  }
+
+  /**
+   * Fsyncs of a segment slower than this are logged at WARN (at most one line a second).
+   *
+   * @return the threshold; {@link Duration#ZERO} when the warning is off
+   */
+  public Duration slowFsyncThreshold() {
+    return slowFsyncThreshold;
+  }
+
   @Override
   public String toString() {
     return "WalOptions{root=" + root + ", syncMode=" + syncMode + ", maxSegmentSize="
@@ -253,8 +279,8 @@ public final class WalOptions {
         + ", compression=" + compression + ", minCompressionSize=" + minCompressionSize
         + ", readStrategy=" + readStrategy + ", onCorruption=" + onCorruption
         + ", flushInterval=" + flushInterval + ", isolateDamagedStreams=" + isolateDamagedStreams
-        + ", retention=" + retention
-        + "}";
+        + ", retention=" + retention + ", listener=" + listener + ", slowFsyncThreshold="
+        + slowFsyncThreshold + "}";
   }
 
   /**
@@ -277,6 +303,8 @@ public final class WalOptions {
     private boolean isolateDamagedStreams;
     private RetentionPolicy retention = RetentionPolicy.none();
     private Storage storage = FileSystemStorage.INSTANCE;
+    private WalListener listener;
+    private Duration slowFsyncThreshold = DEFAULT_SLOW_FSYNC_THRESHOLD;
 
     private Builder(Path root) {
       if (root == null) {
@@ -442,6 +470,34 @@ public final class WalOptions {
     }
 
     /**
+     * Sets the listener told what the WAL does (appends, fsyncs, rotations, recovery, ...); see
+     * {@link WalListener}. Without one (the default) the WAL does no work for it.
+     *
+     * @param listener the listener, or {@code null} for none
+     * @return this builder
+     */
+    public Builder listener(WalListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Sets the threshold above which a segment's fsync is logged at WARN.
+     *
+     * @param threshold zero to turn the warning off, otherwise positive
+     * @return this builder
+     */
+    public Builder slowFsyncThreshold(Duration threshold) {
+      nonNull(threshold, "slowFsyncThreshold");
+      if (threshold.isNegative()) {
+        throw new InvalidConfigurationException(
+            "slowFsyncThreshold must not be negative, got " + threshold);
+      }
+      this.slowFsyncThreshold = threshold;
+      return this;
+    }
+
+    /**
      * Builds the immutable options.
      *
      * @return the options
@@ -473,13 +529,14 @@ public final class WalOptions {
         && flushInterval.equals(other.flushInterval)
         && isolateDamagedStreams == other.isolateDamagedStreams
         && retention.equals(other.retention)
-        && storage == other.storage;
+        && storage == other.storage && listener == other.listener
+        && slowFsyncThreshold.equals(other.slowFsyncThreshold);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(root, syncMode, maxSegmentSize, maxEntriesPerSegment, maxOpenSegments,
         blockCacheSize, compression, minCompressionSize, readStrategy, onCorruption, flushInterval,
-        isolateDamagedStreams);
+        isolateDamagedStreams, retention, slowFsyncThreshold);
   }
 }

@@ -4,6 +4,7 @@ import io.ironwal.ReadStrategy;
 import io.ironwal.SyncMode;
 import io.ironwal.Wal;
 import io.ironwal.WalIterator;
+import io.ironwal.WalListener;
 import io.ironwal.WalOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,8 +17,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -71,6 +74,7 @@ final class BenchCommand extends BaseCommand {
   boolean keep;
 
   private final List<Map<String, Object>> results = new ArrayList<>();
+  private final List<Map<String, Object>> fsyncLatencies = new ArrayList<>();
   private PrintWriter out;
   private long durationNanos;
   private byte[] entry;
@@ -124,13 +128,18 @@ final class BenchCommand extends BaseCommand {
     say("%nIronWal (each rate beside the raw figure it is bounded by):%n");
     WalOptions base = WalOptions.builder(work.resolve("wal")).maxSegmentSize(64L << 20).build();
 
-    double strict1 = appends(base.toBuilder().syncMode(SyncMode.STRICT).build(), "strict1", 1);
+    FsyncLatencies lat = new FsyncLatencies();
+    double strict1 = appends(base.toBuilder().syncMode(SyncMode.STRICT).listener(lat).build(),
+        "strict1", 1);
     row("append STRICT, 1 thread", strict1, "appends/s", strict1 * entrySize,
         ratio(strict1, fsyncRate, "best raw fsync rate"));
-    double strictN = appends(base.toBuilder().syncMode(SyncMode.STRICT).build(), "strictN",
-        threads);
+    fsyncRow("append STRICT, 1 thread", lat);
+    lat = new FsyncLatencies();
+    double strictN = appends(base.toBuilder().syncMode(SyncMode.STRICT).listener(lat).build(),
+        "strictN", threads);
     row("append STRICT, " + threads + " threads (group commit)", strictN, "appends/s",
         strictN * entrySize, ratio(strictN, fsyncRate, "best raw fsync rate"));
+    fsyncRow("append STRICT, " + threads + " threads", lat);
     double batchOnly = appends(base.toBuilder().syncMode(SyncMode.BATCH_ONLY).build(), "bo", 1);
     row("append BATCH_ONLY (no fsync), 1 thread", batchOnly, "appends/s",
         batchOnly * entrySize, ratio(batchOnly * frameBytes(1), seqWrite, "raw seq write"));
@@ -158,6 +167,7 @@ final class BenchCommand extends BaseCommand {
       o.put("secondsPerWorkload", seconds);
       o.put("javaVersion", System.getProperty("java.version"));
       o.put("results", results);
+      o.put("fsyncLatencies", fsyncLatencies);
       out.println(Json.write(o));
     } else {
       say("%nFrame overhead: %d bytes per single append (40-byte header + 4-byte length)."
@@ -334,6 +344,57 @@ final class BenchCommand extends BaseCommand {
         : String.format(Locale.ROOT, "%,.0f %s", rate, unit);
     say("  %-44s %20s %12s/s  %s%n", name, rateText, Units.bytes(bytesPerSecond),
         vs == null ? "" : vs);
+  }
+
+  /**
+   * Keeps the latency of every segment fsync the WAL reports (up to a million), so the bench can
+   * print the percentiles it saw. Costs an array store per fsync.
+   */
+  static final class FsyncLatencies implements WalListener {
+    private final long[] nanos = new long[1 << 20];
+    private final AtomicInteger count = new AtomicInteger();
+
+    @Override
+    public void onFsync(String stream, long fsyncNanos) {
+      int i = count.getAndIncrement();
+      if (i < nanos.length) {
+        nanos[i] = fsyncNanos;
+      }
+    }
+
+    /** The samples, sorted. */
+    long[] sorted() {
+      long[] s = Arrays.copyOf(nanos, Math.min(count.get(), nanos.length));
+      Arrays.sort(s);
+      return s;
+    }
+
+    /** The {@code q} quantile (nearest rank) of sorted samples, in microseconds. */
+    static double quantileMicros(long[] sorted, double q) {
+      int rank = (int) Math.ceil(q * sorted.length);
+      return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e3;
+    }
+  }
+
+  private void fsyncRow(String workload, FsyncLatencies lat) {
+    long[] s = lat.sorted();
+    if (s.length == 0) {
+      return;
+    }
+    Map<String, Object> r = Json.obj();
+    r.put("workload", workload);
+    r.put("fsyncs", s.length);
+    double[] qs = {0.5, 0.9, 0.99, 0.999, 1.0};
+    String[] names = {"p50", "p90", "p99", "p999", "max"};
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < qs.length; i++) {
+      double us = FsyncLatencies.quantileMicros(s, qs[i]);
+      r.put(names[i] + "Micros", us);
+      text.append(String.format(Locale.ROOT, "%s %,.0f", names[i], us));
+      text.append(i < qs.length - 1 ? " / " : " µs");
+    }
+    fsyncLatencies.add(r);
+    say("    %-42s %s (%d fsyncs)%n", "fsync latency seen:", text, s.length);
   }
 
   private void say(String format, Object... args) {

@@ -18,7 +18,10 @@ import picocli.CommandLine.Parameters;
         "Shows the size of one stream, or of every stream: segments, bytes, entries, first and next"
             + " id, and the compression ratio (raw payload bytes / stored payload bytes).",
         "Read-only: walks the frame headers on disk without the lock. 'tail' tells how the active"
-            + " segment ends: clean, or torn (a write in progress, or a crash the next open repairs)."
+            + " segment ends: clean, or torn (a write in progress, or a crash the next open repairs).",
+        "Shows what the files tell. The live counters of a process that has the WAL open (fsync"
+            + " latency, appends, cache hits, open files) live in that process: bind its WAL to a"
+            + " metrics registry or a JFR recording to see them (docs/OBSERVABILITY.md)."
     },
     footer = {"", "Examples:",
         "  ironwal stats",
@@ -118,6 +121,8 @@ final class StatsCommand extends BaseCommand {
     }
     out.printf("%d stream%s, %d segments, %s, %d entries%n", all.size(),
         all.size() == 1 ? "" : "s", segments, Units.bytes(bytes), entries);
+    out.printf("(from the files; a process's live counters are not visible here: see"
+        + " docs/OBSERVABILITY.md)%n");
   }
 
   static String tail(ScanOutcome o) {

@@ -391,7 +391,9 @@ class CliIT {
         tmp.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("raw write+fdatasync").contains("append STRICT, 1 thread")
-        .contains("get random, MMAP").contains("scan (iter)");
+        .contains("get random, MMAP").contains("scan (iter)")
+        .contains("\"fsyncLatencies\":[{\"workload\":\"append STRICT, 1 thread\"")
+        .contains("\"p99Micros\":");
     try (Stream<Path> left = Files.list(tmp)) {
       assertThat(left.filter(p -> p.getFileName().toString().startsWith("ironwal-bench-")))
           .as("the temporary directory is deleted").isEmpty();

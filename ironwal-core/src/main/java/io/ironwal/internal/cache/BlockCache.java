@@ -1,14 +1,17 @@
 package io.ironwal.internal.cache;
 
+import io.ironwal.CacheStats;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A least-recently-used cache of decoded frames (their entries, decompressed and checksum-verified),
- * bounded in bytes: the sum of the cached frames' raw payload sizes never exceeds the configured
- * size. Disabled when the size is 0. Thread-safe; one monitor.
+ * A least-recently-used cache of decoded frames (their entries, decompressed and
+ * checksum-verified), bounded in heap bytes: the estimated heap of the cached frames (each
+ * entry's array, the array of entries, the frame and key objects and the map's entry, see {@link
+ * HeapSizes}) never exceeds the configured size. Counting payload bytes alone let small entries
+ * take several times the bound. Disabled when the size is 0. Thread-safe; one monitor.
  */
 public final class BlockCache {
   /** Identifies a frame: its segment file and offset. */
@@ -23,12 +26,19 @@ public final class BlockCache {
    */
   public record Frame(long firstId, long frameLength, byte[][] entries) {}
 
+  /** Heap of a key (the segment path is shared by every frame of the segment, not counted). */
+  private static final long KEY_BYTES =
+      HeapSizes.align(HeapSizes.HEADER + HeapSizes.REF + 8);
+  /** Heap of a {@link Frame} object. */
+  private static final long FRAME_BYTES =
+      HeapSizes.align(HeapSizes.HEADER + 16 + HeapSizes.REF);
+
   private final long capacityBytes;
   private final LinkedHashMap<Key, Frame> map = new LinkedHashMap<>(64, 0.75f, true);
-  private final Map<Key, Long> sizes = new java.util.HashMap<>();
   private long usedBytes;
   private long hits;
   private long misses;
+  private long evictions;
 
   /**
    * Creates a cache.
@@ -37,6 +47,22 @@ public final class BlockCache {
    */
   public BlockCache(long capacityBytes) {
     this.capacityBytes = capacityBytes;
+  }
+
+  /**
+   * Returns the heap a cached frame takes, as this cache counts it.
+   *
+   * @param frame the frame
+   * @return bytes
+   */
+  public static long weigh(Frame frame) {
+    byte[][] entries = frame.entries();
+    long bytes = HeapSizes.MAP_ENTRY + KEY_BYTES + FRAME_BYTES
+        + HeapSizes.refArray(entries.length);
+    for (byte[] e : entries) {
+      bytes += HeapSizes.byteArray(e.length);
+    }
+    return bytes;
   }
 
   /**
@@ -72,24 +98,30 @@ public final class BlockCache {
    * @param segment the segment file
    * @param offset the frame's offset
    * @param entries the frame
-   * @param rawBytes their raw payload size
+   * @param rawBytes their raw payload size (a lower bound of the heap they take, to refuse a
+   *     frame larger than the cache before weighing it)
    */
-  public synchronized void put(Path segment, long offset, Frame entries, long rawBytes) {
+  public void put(Path segment, long offset, Frame entries, long rawBytes) {
     if (rawBytes > capacityBytes) {
       return;
     }
-    Key k = new Key(segment, offset);
-    if (map.containsKey(k)) {
+    long weight = weigh(entries);
+    if (weight > capacityBytes) {
       return;
     }
-    map.put(k, entries);
-    sizes.put(k, rawBytes);
-    usedBytes += rawBytes;
-    for (Iterator<Map.Entry<Key, Frame>> it = map.entrySet().iterator();
-        usedBytes > capacityBytes && it.hasNext(); ) {
-      Key victim = it.next().getKey();
-      it.remove();
-      usedBytes -= sizes.remove(victim);
+    Key k = new Key(segment, offset);
+    synchronized (this) {
+      if (map.putIfAbsent(k, entries) != null) {
+        return;
+      }
+      usedBytes += weight;
+      for (Iterator<Map.Entry<Key, Frame>> it = map.entrySet().iterator();
+          usedBytes > capacityBytes && it.hasNext(); ) {
+        Frame victim = it.next().getValue();
+        it.remove();
+        usedBytes -= weigh(victim);
+        evictions++;
+      }
     }
   }
 
@@ -100,16 +132,16 @@ public final class BlockCache {
    */
   public synchronized void invalidate(Path segment) {
     for (Iterator<Map.Entry<Key, Frame>> it = map.entrySet().iterator(); it.hasNext(); ) {
-      Key k = it.next().getKey();
-      if (k.segment().equals(segment)) {
+      Map.Entry<Key, Frame> e = it.next();
+      if (e.getKey().segment().equals(segment)) {
         it.remove();
-        usedBytes -= sizes.remove(k);
+        usedBytes -= weigh(e.getValue());
       }
     }
   }
 
   /**
-   * Returns the bytes cached now.
+   * Returns the heap the cached frames take now, as estimated.
    *
    * @return used bytes, never above the capacity
    */
@@ -124,5 +156,14 @@ public final class BlockCache {
    */
   public synchronized long[] stats() {
     return new long[] {hits, misses};
+  }
+
+  /**
+   * Returns a snapshot of the cache's figures.
+   *
+   * @return hits, misses, evictions, entries, used and capacity bytes
+   */
+  public synchronized CacheStats snapshot() {
+    return new CacheStats(hits, misses, evictions, map.size(), usedBytes, capacityBytes);
   }
 }

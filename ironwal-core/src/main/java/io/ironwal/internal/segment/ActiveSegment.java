@@ -1,5 +1,6 @@
 package io.ironwal.internal.segment;
 
+import io.ironwal.internal.events.FsyncTimer;
 import io.ironwal.internal.format.SegmentHeader;
 import io.ironwal.internal.io.FileCache;
 import io.ironwal.internal.io.MappedRegion;
@@ -69,6 +70,8 @@ public final class ActiveSegment implements MappingBudget.Mapping {
    */
   private final long cutFloor;
   private volatile boolean sealed;
+  /** Runs this segment's fsyncs; times and reports them when anyone listens. */
+  private volatile FsyncTimer fsyncs = FsyncTimer.DIRECT;
 
   private ActiveSegment(Path path, long firstId, FileCache files, long maxSegmentSize,
       boolean copied, Lock ownerLock, FrameIndex index, long writePos, long fileSize,
@@ -162,6 +165,17 @@ public final class ActiveSegment implements MappingBudget.Mapping {
       long fileSize, long entryCount, long durableEnd) {
     return new ActiveSegment(path, firstId, files, maxSegmentSize, copied, ownerLock, index,
         writePos, fileSize, entryCount, Math.min(durableEnd, writePos));
+  }
+
+  /**
+   * Sets what runs (and times) this segment's fsyncs from now on.
+   *
+   * @param timer the stream's fsync timer
+   * @return this segment
+   */
+  public ActiveSegment observeFsyncs(FsyncTimer timer) {
+    this.fsyncs = timer;
+    return this;
   }
 
   /**
@@ -384,7 +398,7 @@ public final class ActiveSegment implements MappingBudget.Mapping {
       if (!copied) {
         // Makes the new size durable now, so the fdatasync after each append has no metadata.
         long durableBefore = writePos;
-        h.file().force();
+        fsyncs.force(h.file(), path, durableBefore);
         markSynced(durableBefore);
       }
       zeroedEnd = target;
@@ -406,7 +420,7 @@ public final class ActiveSegment implements MappingBudget.Mapping {
     }
     FileCache.Handle h = files.acquireForWrite(path);
     try {
-      h.file().force();
+      fsyncs.force(h.file(), path, upTo);
     } finally {
       files.release(h);
     }
@@ -435,7 +449,7 @@ public final class ActiveSegment implements MappingBudget.Mapping {
       if (h.file().size() != writePos) {
         h.file().truncate(writePos);
       }
-      h.file().force();
+      fsyncs.force(h.file(), path, writePos);
     } finally {
       files.release(h);
     }

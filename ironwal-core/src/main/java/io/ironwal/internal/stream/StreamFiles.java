@@ -3,6 +3,7 @@ package io.ironwal.internal.stream;
 import io.ironwal.CorruptionException;
 import io.ironwal.InvalidArgumentException;
 import io.ironwal.internal.format.FrameDecoder;
+import io.ironwal.internal.events.RotationEvent;
 import io.ironwal.internal.format.HeadState;
 import io.ironwal.internal.format.SegmentHeader;
 import io.ironwal.internal.format.SuffixCutIntent;
@@ -60,6 +61,7 @@ final class StreamFiles {
    * head.state. A crash at any step is finished by recovery (R7, R8).
    */
   ActiveSegment rotate(ActiveSegment old, long first) throws IOException {
+    RotationEvent jfr = stream.engine.telemetry().rotationBegin();
     old.seal();
     if (old.index() != null) {
       stream.engine.indexCache().put(old.path(), old.index(), old.writePos());
@@ -80,12 +82,14 @@ final class StreamFiles {
     AtomicFiles.replace(storage, dir.resolve(SegmentNames.HEAD_STATE),
         new HeadState(first, 0, 0).encode());
     stream.segments.add(first);
+    stream.engine.telemetry().rotated(jfr, stream.name, old.firstId(), first, old.writePos());
     return seg;
   }
 
   private ActiveSegment newSegment(long first) throws IOException {
     ActiveSegment seg = ActiveSegment.create(stream.engine.files(), SegmentNames.path(dir, first),
         first, stream.options().maxSegmentSize(), stream.copiedWrites(), stream.writer.lock);
+    seg.observeFsyncs(stream.writer.probe);
     storage.syncDirectory(dir);
     return seg;
   }
@@ -118,6 +122,7 @@ final class StreamFiles {
       storage.delete(p);
     }
     storage.syncDirectory(dir);
+    stream.engine.telemetry().truncatedPrefix(stream.name, drop, keep[0]);
     return drop;
   }
 

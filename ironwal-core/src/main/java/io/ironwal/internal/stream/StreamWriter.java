@@ -9,6 +9,7 @@ import io.ironwal.SyncMode;
 import io.ironwal.WalClosedException;
 import io.ironwal.WalException;
 import io.ironwal.WalIoException;
+import io.ironwal.internal.events.Telemetry;
 import io.ironwal.internal.format.FrameEncoder;
 import io.ironwal.internal.format.SegmentHeader;
 import io.ironwal.internal.io.FsyncFailedException;
@@ -65,6 +66,8 @@ final class StreamWriter implements LogWorker.Owner {
   /** Encodes frames; used under {@link #lock} only. */
   private final FrameEncoder encoder;
   final ReentrantLock lock = new ReentrantLock();
+  /** Reports appends, fsyncs, group commits and failure (does nothing when nobody listens). */
+  final Telemetry.StreamProbe probe;
 
   /** The segment being appended to; replaced by the worker (while a copying appender waits). */
   private volatile ActiveSegment active;
@@ -99,6 +102,7 @@ final class StreamWriter implements LogWorker.Owner {
 
   StreamWriter(Stream stream, RecoveredStream recovered) {
     this.stream = stream;
+    this.probe = stream.engine.telemetry().stream(stream.name);
     this.mode = stream.options().syncMode();
     this.copied = stream.copiedWrites();
     this.maxEntries = stream.options().maxEntriesPerSegment();
@@ -120,6 +124,7 @@ final class StreamWriter implements LogWorker.Owner {
           SegmentNames.path(stream.dir, activeId), activeId, stream.options().maxSegmentSize(),
           copied, lock, recovered.activeIndex(), recovered.writePos(), recovered.fileSize(),
           recovered.activeEntryCount(), recovered.durableEnd());
+      active.observeFsyncs(probe);
       this.nextId = recovered.nextId();
       this.dirty = recovered.activeIndex() != null;
       durableNext = recovered.durableNextId();
@@ -166,6 +171,7 @@ final class StreamWriter implements LogWorker.Owner {
       AppendRequest r = new AppendRequest(first, count, frame, a, new CompletableFuture<>());
       nextId = first + count;
       dirty = true;
+      probe.append(count, rawSize, frame.remaining());
       worker.submitAppend(r);
       return r.future();
     } finally {
@@ -219,6 +225,7 @@ final class StreamWriter implements LogWorker.Owner {
             return null;
           });
         }
+        probe.append(count, rawSize, len);
       } catch (WalException | IllegalArgumentException e) {
         throw e; // Typed already (and a bad argument changes nothing).
       } catch (RuntimeException e) {
@@ -307,6 +314,7 @@ final class StreamWriter implements LogWorker.Owner {
       return;
     }
     try {
+      probe.groupBegin();
       for (AppendRequest r : group) {
         if (active == null) {
           active = files.createFirst(r.firstId());
@@ -327,6 +335,7 @@ final class StreamWriter implements LogWorker.Owner {
       Tail t = written;
       t.segment().force(t.endOffset());
       markDurable(t);
+      probe.groupCommitted(group.size(), t.nextId() - group.get(0).firstId());
     } catch (IOException | RuntimeException e) {
       failOnWorker(e);
       WalIoException error = new WalIoException("append to stream '" + stream.name
@@ -416,6 +425,7 @@ final class StreamWriter implements LogWorker.Owner {
   private void fail(Throwable e) {
     if (failed == null) {
       failed = e;
+      probe.failed(e);
     }
   }
 

@@ -18,6 +18,11 @@ import io.ironwal.WalIterator;
 import io.ironwal.WalOptions;
 import io.ironwal.internal.cache.BlockCache;
 import io.ironwal.internal.cache.IndexCache;
+import io.ironwal.CacheStats;
+import io.ironwal.WalGauges;
+import io.ironwal.internal.events.RecoveryEvent;
+import io.ironwal.internal.events.SlowAppendEvent;
+import io.ironwal.internal.events.Telemetry;
 import io.ironwal.internal.format.FrameEncoder;
 import io.ironwal.internal.io.FileCache;
 import io.ironwal.internal.io.Interrupts;
@@ -90,6 +95,8 @@ public final class WalEngine {
   private volatile boolean closed;
   /** A failure that makes every stream refuse writes (a cut-back after a failed fsync failed). */
   private volatile Throwable failure;
+  /** The listener, JFR events and the log (does nothing when nobody listens). */
+  private final Telemetry telemetry;
 
   private WalEngine(WalOptions options, Closeable lock) {
     this.options = options;
@@ -98,6 +105,7 @@ public final class WalEngine {
     this.lock = lock;
     this.files = new FileCache(storage, options.maxOpenSegments());
     this.blockCache = new BlockCache(options.blockCacheSize());
+    this.telemetry = new Telemetry(options.listener(), saturatedNanos(options.slowFsyncThreshold()));
     AtomicInteger threadNo = new AtomicInteger();
     String rootName = String.valueOf(options.root().getFileName());
     this.ioPool = new ThreadPoolExecutor(IO_THREADS, IO_THREADS, 30, TimeUnit.SECONDS,
@@ -166,6 +174,7 @@ public final class WalEngine {
    * @return the engine
    */
   public static WalEngine open(WalOptions options) {
+    long openStart = System.nanoTime();
     Storage storage = StorageSeam.of(options);
     Path root = options.root();
     Closeable lock;
@@ -188,6 +197,8 @@ public final class WalEngine {
     WalEngine engine = new WalEngine(options, lock);
     try {
       engine.recoverAll();
+      engine.telemetry.opened(root, engine.streams.size(), engine.recoveryReport(),
+          System.nanoTime() - openStart, engine.new Gauges());
       return engine;
     } catch (RuntimeException | IOException e) {
       engine.ioPool.shutdown();
@@ -233,6 +244,8 @@ public final class WalEngine {
       }
       RecoveredStream r;
       Map<String, Long> positions;
+      RecoveryEvent jfr = telemetry.recoveryBegin();
+      long recoveryStart = System.nanoTime();
       try {
         r = StreamRecovery.recover(storage, dir, options.onCorruption());
         positions = ReaderPositions.load(storage, dir);
@@ -252,6 +265,7 @@ public final class WalEngine {
       }
       recoveryCases.put(name, Collections.unmodifiableSet(cases));
       recoveryBytesCut += r.bytesCut();
+      telemetry.recovered(jfr, name, r.cases(), r.bytesCut(), System.nanoTime() - recoveryStart);
       streams.put(name, new Stream(this, name, dir, r, positions));
     }
   }
@@ -275,6 +289,55 @@ public final class WalEngine {
     return indexCache;
   }
 
+  Telemetry telemetry() {
+    return telemetry;
+  }
+
+  private static long saturatedNanos(java.time.Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** The live figures handed to the listener at open. */
+  private final class Gauges implements WalGauges {
+    @Override
+    public int openFiles() {
+      return files.openCount();
+    }
+
+    @Override
+    public int openMappings() {
+      return files.mappings().count();
+    }
+
+    @Override
+    public int streams() {
+      if (closed) {
+        return 0;
+      }
+      int n = 0;
+      for (Stream s : streams.values()) {
+        if (s.exists()) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public CacheStats blockCache() {
+      return blockCache.snapshot();
+    }
+
+    @Override
+    public CacheStats indexCache() {
+      return indexCache.snapshot();
+    }
+  }
+
   boolean isClosed() {
     return closed;
   }
@@ -284,6 +347,7 @@ public final class WalEngine {
     if (failure == null) {
       failure = e;
       LOG.error("the WAL refuses all writes until reopened: {}", e.toString());
+      telemetry.walFailed(e);
     }
   }
 
@@ -453,7 +517,10 @@ public final class WalEngine {
    */
   public long append(String stream, ByteBuffer entry, long expectedNextId) {
     int raw = FrameEncoder.payloadSize(entry);
-    return writable(stream).append(entry, raw, expectedNextId);
+    SlowAppendEvent jfr = Telemetry.appendBegin();
+    long id = writable(stream).append(entry, raw, expectedNextId);
+    Telemetry.appendEnd(jfr, stream, 1, raw);
+    return id;
   }
 
   /**
@@ -480,7 +547,10 @@ public final class WalEngine {
    */
   public IdRange appendBatch(String stream, List<ByteBuffer> entries, long expectedNextId) {
     int raw = FrameEncoder.payloadSize(entries);
-    return writable(stream).appendBatch(entries, raw, expectedNextId);
+    SlowAppendEvent jfr = Telemetry.appendBegin();
+    IdRange ids = writable(stream).appendBatch(entries, raw, expectedNextId);
+    Telemetry.appendEnd(jfr, stream, entries.size(), raw);
+    return ids;
   }
 
   /**
@@ -746,6 +816,8 @@ public final class WalEngine {
     if (flusher != null) {
       flusher.shutdownNow();
     }
+    long closeStart = System.nanoTime();
+    int streamCount = streams.size();
     WalIoException first = null;
     for (Stream s : streams.values()) {
       try {
@@ -776,6 +848,7 @@ public final class WalEngine {
         first = new WalIoException("release of the root lock failed", e);
       }
     }
+    telemetry.closed(root, streamCount, System.nanoTime() - closeStart, first != null);
     if (first != null) {
       throw first;
     }
