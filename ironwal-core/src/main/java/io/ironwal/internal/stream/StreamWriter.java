@@ -562,6 +562,7 @@ final class StreamWriter implements LogWorker.Owner {
       dirty = true;
       batchWrittenThrough = Math.min(batchWrittenThrough, cut);
       stream.noteSuffixCut(cut);
+      stream.engine.telemetry().truncatedSuffix(stream.name, cut, next - cut);
       return next - cut;
     } finally {
       lock.unlock();
