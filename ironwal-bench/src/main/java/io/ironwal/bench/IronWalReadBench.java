@@ -1,11 +1,14 @@
 package io.ironwal.bench;
 
+import io.ironwal.EntryVisitor;
 import io.ironwal.ReadStrategy;
 import io.ironwal.SyncMode;
 import io.ironwal.Wal;
 import io.ironwal.WalIterator;
 import io.ironwal.WalOptions;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -25,9 +28,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Random {@code get} and full iteration over one stream of 1M single-appended 100-byte entries
- * (one entry per frame, as single appends write them), per read strategy, with and without the
- * block cache. The page cache is warm: the data was just written. Compare with
+ * Random {@code get} and full iteration over one stream of 1M 100-byte entries (one entry per
+ * frame, as single appends write them; for iteration also 100 per frame, as batches write them),
+ * per read strategy, with and without the block cache; iteration through the iterator (a fresh
+ * array per entry) and through the zero-copy {@code Wal.scan}. The page cache is warm: the data
+ * was just written. Compare with
  * {@code RawDiskBench.randomPread}, {@code randomMmapRead} and {@code sequentialScan}.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -46,12 +51,23 @@ public class IronWalReadBench {
     int count;
 
     void fill(int entries, ReadStrategy readStrategy, long blockCacheSize) {
+      fill(entries, 1, readStrategy, blockCacheSize);
+    }
+
+    void fill(int entries, int perFrame, ReadStrategy readStrategy, long blockCacheSize) {
       count = entries;
       dir = BenchDirs.fresh("read");
       byte[] entry = Payloads.bytes(100, 31);
       try (Wal writer = Wal.open(WalOptions.builder(dir).syncMode(SyncMode.ASYNC).build())) {
-        for (int i = 0; i < entries; i++) {
-          writer.append(STREAM, entry);
+        if (perFrame == 1) {
+          for (int i = 0; i < entries; i++) {
+            writer.append(STREAM, entry);
+          }
+        } else {
+          List<byte[]> batch = Collections.nCopies(perFrame, entry);
+          for (int i = 0; i < entries; i += perFrame) {
+            writer.appendBatch(STREAM, batch);
+          }
         }
       }
       wal = Wal.open(WalOptions.builder(dir).readStrategy(readStrategy)
@@ -84,7 +100,10 @@ public class IronWalReadBench {
     }
   }
 
-  /** The stream for iteration: each read strategy, without the block cache. */
+  /**
+   * The stream for iteration: each read strategy, without the block cache, with entries written
+   * one per frame (single appends) or 100 per frame (batches).
+   */
   @State(Scope.Benchmark)
   public static class ScanState extends Filled {
     @Param({"1000000"})
@@ -93,9 +112,13 @@ public class IronWalReadBench {
     @Param({"STANDARD_IO", "MMAP"})
     public ReadStrategy readStrategy;
 
+    /** Entries per frame: 1 (single appends) or 100 (batches of 100). */
+    @Param({"1", "100"})
+    public int entriesPerFrame;
+
     @Setup(Level.Trial)
     public void fill() {
-      fill(entries, readStrategy, 0);
+      fill(entries, entriesPerFrame, readStrategy, 0);
     }
   }
 
@@ -103,6 +126,9 @@ public class IronWalReadBench {
   @State(Scope.Thread)
   public static class Cursor {
     WalIterator iterator;
+    long scanNext;
+    long scanSum;
+    int scanLeft;
 
     @TearDown(Level.Trial)
     public void close() {
@@ -135,5 +161,26 @@ public class IronWalReadBench {
       sum += c.iterator.next().length();
     }
     return sum;
+  }
+
+  /**
+   * The zero-copy scan ({@code Wal.scan} with a visitor that reads each entry's first byte and
+   * length), 100,000 entries per invocation, restarting at the end. CRCs are checked as in
+   * {@link #fullIteration}.
+   */
+  @Benchmark
+  @OperationsPerInvocation(SCAN_CHUNK_ENTRIES)
+  public long fullScanVisitor(ScanState w, Cursor c) {
+    c.scanSum = 0;
+    c.scanLeft = SCAN_CHUNK_ENTRIES;
+    EntryVisitor visitor = (id, e) -> {
+      c.scanSum += e.remaining() + e.get(e.position());
+      return --c.scanLeft > 0;
+    };
+    while (c.scanLeft > 0) {
+      long next = w.wal.scan(STREAM, c.scanNext, visitor);
+      c.scanNext = next >= w.count ? 0 : next;
+    }
+    return c.scanSum;
   }
 }

@@ -2,6 +2,7 @@ package io.ironwal.bench;
 
 import io.ironwal.SyncMode;
 import io.ironwal.Wal;
+import io.ironwal.WalIterator;
 import io.ironwal.WalOptions;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.SplittableRandom;
 /**
  * Heap measurements that JMH's GC profiler cannot make: the heap retained by many open streams,
  * the heap the block cache really holds against its configured bound, and whether a large
- * stream opens and serves random gets in a small heap.
+ * stream opens and serves random gets and a full scan in a small heap.
  *
  * <p>Usage: {@code java -Xmx256m -cp benchmarks.jar io.ironwal.bench.MemoryProbe MODE [ARG]},
  * MODE one of {@code streams [count]}, {@code cache [entries]}, {@code big [gibibytes]}. Data goes
@@ -153,9 +154,37 @@ public final class MemoryProbe {
         }
         double getSeconds = (System.nanoTime() - t2) / 1e9;
         long served = retainedHeap();
+        double histGib = entries * (double) entrySize / (1L << 30);
         System.out.printf(Locale.ROOT,
-            "reopen took %.1f ms, retaining %s; %d random gets at %.0f/s, then retaining %s%n",
-            openMillis, mib(opened - before), gets, gets / getSeconds, mib(served - before));
+            "reopen took %.1f ms, retaining %s; %d random gets at %.0f/s, then retaining %s"
+                + " (%s per GiB of history)%n",
+            openMillis, mib(opened - before), gets, gets / getSeconds, mib(served - before),
+            mib((long) ((served - before) / histGib)));
+        long t3 = System.nanoTime();
+        long[] seen = {0};
+        long end = wal.scan("big", 0, (id, e) -> {
+          seen[0] += e.remaining();
+          return true;
+        });
+        double scanSeconds = (System.nanoTime() - t3) / 1e9;
+        long t4 = System.nanoTime();
+        long iterated = 0;
+        try (WalIterator it = wal.iter("big", 0)) {
+          while (it.hasNext()) {
+            iterated += it.next().length();
+          }
+        }
+        double iterSeconds = (System.nanoTime() - t4) / 1e9;
+        long scanned = retainedHeap();
+        if (end != entries || seen[0] != iterated || iterated != entries * entrySize) {
+          throw new IllegalStateException("scan saw " + end + " entries, " + seen[0] + " and "
+              + iterated + " bytes");
+        }
+        System.out.printf(Locale.ROOT,
+            "full scan (visitor) %.1f s (%.0f MB/s), full iteration %.1f s (%.0f MB/s), then"
+                + " retaining %s%n",
+            scanSeconds, iterated / scanSeconds / 1e6, iterSeconds, iterated / iterSeconds / 1e6,
+            mib(scanned - before));
       }
     } finally {
       BenchDirs.delete(dir);

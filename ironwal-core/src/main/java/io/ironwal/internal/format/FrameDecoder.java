@@ -161,6 +161,71 @@ public final class FrameDecoder {
   }
 
   /**
+   * Checks a header's fields without its checksum and without building a message: the same
+   * checks as {@link #headerProblem}, for the read path's per-frame step, which asks
+   * {@link #headerProblem} for the reason only when this says no.
+   *
+   * @param b the buffer
+   * @param at absolute index of the header, with {@link FrameHeader#SIZE} bytes available
+   * @return {@code true} if the header is plausible
+   */
+  public static boolean headerValid(ByteBuffer b, int at) {
+    if (b.getInt(at + FrameHeader.MAGIC_OFFSET) != FrameHeader.MAGIC) {
+      return false;
+    }
+    byte type = b.get(at + FrameHeader.TYPE_OFFSET);
+    if (type != FrameType.RAW.code() && type != FrameType.LZ4.code()) {
+      return false;
+    }
+    long firstId = b.getLong(at + FrameHeader.FIRST_ID_OFFSET);
+    int count = b.getInt(at + FrameHeader.COUNT_OFFSET);
+    int stored = b.getInt(at + FrameHeader.STORED_SIZE_OFFSET);
+    int raw = b.getInt(at + FrameHeader.RAW_SIZE_OFFSET);
+    return firstId >= 0 && count >= 1 && firstId + count >= 0
+        && stored >= 0 && stored <= WalOptions.MAX_FRAME_PAYLOAD_BYTES
+        && raw >= 0 && raw <= WalOptions.MAX_FRAME_PAYLOAD_BYTES
+        && (type != FrameType.RAW.code() || stored == raw)
+        && (long) count * FrameHeader.ENTRY_LENGTH_PREFIX <= raw
+        && b.getLong(at + FrameHeader.SYNCED_THROUGH_OFFSET) >= 0
+        && b.get(at + FrameHeader.FLAGS_OFFSET) == 0
+        && b.getShort(at + FrameHeader.RESERVED_OFFSET) == 0;
+  }
+
+  /**
+   * Checks that a raw payload holds exactly {@code count} length-prefixed entries, without
+   * copying them: the read path checks a frame's structure once, then hands out its entries
+   * one by one from the same bytes.
+   *
+   * @param b the buffer holding the raw payload
+   * @param start absolute index of the payload
+   * @param end absolute index past the payload
+   * @param count the frame's entry count
+   * @param file the segment, for errors
+   * @param offset the frame's offset, for errors
+   * @throws CorruptionException if the lengths do not add up to the payload exactly
+   */
+  public static void checkEntries(ByteBuffer b, int start, int end, int count, Path file,
+      long offset) {
+    int pos = start;
+    for (int i = 0; i < count; i++) {
+      if (end - pos < FrameHeader.ENTRY_LENGTH_PREFIX) {
+        throw new CorruptionException("frame payload ends inside entry " + i, file, offset);
+      }
+      int len = b.getInt(pos);
+      pos += FrameHeader.ENTRY_LENGTH_PREFIX;
+      if (len < 0 || len > end - pos) {
+        throw new CorruptionException("entry " + i + " length " + len + " runs past the payload",
+            file, offset);
+      }
+      pos += len;
+    }
+    if (pos != end) {
+      throw new CorruptionException(
+          "frame payload has " + (end - pos) + " bytes after its last entry", file, offset);
+    }
+  }
+
+  /**
    * Reads a header's fields; call only after {@link #headerProblem} returned {@code null}.
    *
    * @param b the buffer

@@ -2,9 +2,11 @@ package io.ironwal.internal.segment;
 
 import io.ironwal.internal.format.FrameDecoder;
 import io.ironwal.internal.format.FrameDecoder.Probe;
+import io.ironwal.internal.format.Checksums;
 import io.ironwal.internal.format.FrameHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
 /**
  * Reads a segment's frames in order through a read-ahead buffer, so a sequential walk costs one
@@ -38,6 +40,15 @@ public final class FrameCursor {
   private int bufLen;
   private int frameAt;
   private long frameOffset = -1;
+  private long frameFirstId;
+  private int frameCount;
+  private byte frameType;
+  private int frameStored;
+  private int frameRaw;
+  private final CRC32C crc = new CRC32C();
+  /** A duplicate of {@link #buf} the checksum reads through (a direct buffer has no array). */
+  private ByteBuffer crcView;
+  private ByteBuffer crcViewOf;
 
   /**
    * Creates a cursor.
@@ -134,11 +145,121 @@ public final class FrameCursor {
     int available = (int) Math.min(remaining, bufLen - at);
     Probe p = FrameDecoder.probe(buf, at, available);
     if (p.isFrame()) {
-      frameAt = at;
-      frameOffset = offset;
-      offset += p.header.frameLength();
+      took(at, p.header.firstId, p.header.entryCount, p.header.type.code(), p.header.storedSize,
+          p.header.rawSize);
     }
     return p;
+  }
+
+  /**
+   * The sequential readers' step: if a complete frame with a valid header and a matching CRC-32C
+   * lies at the current offset, advances past it and returns {@code true}; its fields are then
+   * {@link #frameFirstId()} and the others. Builds no objects. Otherwise returns {@code false}
+   * and stays where it was: {@link #next()} then says what lies there.
+   *
+   * @return whether a checked frame was taken
+   * @throws IOException on a read failure
+   */
+  public boolean nextChecked() throws IOException {
+    long remaining = limit - offset;
+    if (remaining < FrameHeader.SIZE) {
+      return false;
+    }
+    ensure(offset, FrameHeader.SIZE);
+    int at = (int) (offset - bufStart);
+    if (bufLen - at < FrameHeader.SIZE || !FrameDecoder.headerValid(buf, at)) {
+      return false;
+    }
+    int stored = buf.getInt(at + FrameHeader.STORED_SIZE_OFFSET);
+    long frameLen = FrameHeader.SIZE + (long) stored;
+    if (frameLen > remaining) {
+      return false;
+    }
+    ensure(offset, (int) frameLen);
+    at = (int) (offset - bufStart);
+    if (bufLen - at < frameLen) {
+      return false;
+    }
+    if (checksum(at + FrameHeader.CHECKED_FROM, FrameHeader.SIZE - FrameHeader.CHECKED_FROM + stored)
+        != buf.getInt(at + FrameHeader.CRC_OFFSET)) {
+      return false;
+    }
+    took(at, buf.getLong(at + FrameHeader.FIRST_ID_OFFSET),
+        buf.getInt(at + FrameHeader.COUNT_OFFSET), buf.get(at + FrameHeader.TYPE_OFFSET), stored,
+        buf.getInt(at + FrameHeader.RAW_SIZE_OFFSET));
+    return true;
+  }
+
+  private int checksum(int from, int length) {
+    if (buf.hasArray()) {
+      return Checksums.crc32c(buf, from, length);
+    }
+    ByteBuffer v = crcView;
+    if (crcViewOf != buf) {
+      v = buf.duplicate();
+      crcView = v;
+      crcViewOf = buf;
+    }
+    v.limit(from + length).position(from);
+    crc.reset();
+    crc.update(v);
+    return (int) crc.getValue();
+  }
+
+  private void took(int at, long firstId, int count, byte type, int stored, int raw) {
+    frameAt = at;
+    frameOffset = offset;
+    frameFirstId = firstId;
+    frameCount = count;
+    frameType = type;
+    frameStored = stored;
+    frameRaw = raw;
+    offset += FrameHeader.SIZE + (long) stored;
+  }
+
+  /**
+   * Returns the first id of the frame last taken.
+   *
+   * @return the id
+   */
+  public long frameFirstId() {
+    return frameFirstId;
+  }
+
+  /**
+   * Returns the entry count of the frame last taken.
+   *
+   * @return the count
+   */
+  public int frameCount() {
+    return frameCount;
+  }
+
+  /**
+   * Returns the type code of the frame last taken ({@link io.ironwal.internal.format.FrameType}).
+   *
+   * @return the code
+   */
+  public byte frameType() {
+    return frameType;
+  }
+
+  /**
+   * Returns the stored payload size of the frame last taken.
+   *
+   * @return bytes after the header
+   */
+  public int frameStoredSize() {
+    return frameStored;
+  }
+
+  /**
+   * Returns the raw (uncompressed) payload size of the frame last taken.
+   *
+   * @return bytes
+   */
+  public int frameRawSize() {
+    return frameRaw;
   }
 
   /**
@@ -169,6 +290,36 @@ public final class FrameCursor {
     if (next > limit) {
       return false;
     }
+    offset = next;
+    return true;
+  }
+
+  /**
+   * Steps over the frame at the current offset by its header alone (no payload read, no CRC), if
+   * the header is plausible and the frame ends within the limit; its ids are then
+   * {@link #frameFirstId()} and {@link #frameCount()}. For building a sparse index, whose entries
+   * only say where to start walking: every reader still checks the CRC of the frame it returns,
+   * and a damaged length lands on bytes that fail as a header or as the id sequence.
+   *
+   * @return {@code true} if it stepped over a frame
+   * @throws IOException on a read failure
+   */
+  public boolean skipFrame() throws IOException {
+    if (limit - offset < FrameHeader.SIZE) {
+      return false;
+    }
+    ensure(offset, FrameHeader.SIZE);
+    int at = (int) (offset - bufStart);
+    if (bufLen - at < FrameHeader.SIZE || !FrameDecoder.headerValid(buf, at)) {
+      return false;
+    }
+    long next = offset + FrameHeader.SIZE + buf.getInt(at + FrameHeader.STORED_SIZE_OFFSET);
+    if (next > limit) {
+      return false;
+    }
+    frameFirstId = buf.getLong(at + FrameHeader.FIRST_ID_OFFSET);
+    frameCount = buf.getInt(at + FrameHeader.COUNT_OFFSET);
+    frameOffset = offset;
     offset = next;
     return true;
   }

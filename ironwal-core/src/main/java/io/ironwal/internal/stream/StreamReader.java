@@ -7,6 +7,8 @@ import io.ironwal.internal.cache.BlockCache;
 import io.ironwal.internal.cache.IndexCache;
 import io.ironwal.internal.format.FrameDecoder;
 import io.ironwal.internal.format.FrameDecoder.Probe;
+import io.ironwal.internal.format.FrameHeader;
+import io.ironwal.internal.format.FrameType;
 import io.ironwal.internal.format.SegmentHeader;
 import io.ironwal.internal.segment.ActiveSegment;
 import io.ironwal.internal.segment.FrameCursor;
@@ -15,6 +17,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The read side of one stream: finds the segment holding an id, builds and caches frame indexes,
@@ -22,9 +26,12 @@ import java.nio.file.Path;
  * list and the visible tail, both published through volatile fields. Thread-safe.
  */
 final class StreamReader {
-  /** Read-ahead buffer of random reads: one per thread, since gets are frequent and small. */
+  /**
+   * Read-ahead buffer of random reads: one per thread, since gets are frequent and small; direct,
+   * so a pread fills it without the JDK's bounce copy.
+   */
   private static final ThreadLocal<ByteBuffer> GET_BUFFER =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocate(8192));
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(FrameIndex.SPACING_BYTES + 512));
 
   private final Stream stream;
 
@@ -66,7 +73,11 @@ final class StreamReader {
     return new SegmentView(path, segFirst, size, idx);
   }
 
-  /** Walks a segment's frame headers to index them; stops quietly at the first bad frame. */
+  /**
+   * Walks a segment's frame headers to index them, by header alone (the index only says where a
+   * read starts walking; the read checks the CRC of the frame it returns, as {@code get} stepping
+   * over earlier frames by header does); stops quietly at the first implausible header or id gap.
+   */
   FrameIndex buildIndex(Path path, long segFirst, long limit) throws IOException {
     FrameIndex idx = new FrameIndex();
     FrameCursor c = new FrameCursor(stream.engine.source(path), SegmentHeader.SIZE, limit,
@@ -74,12 +85,11 @@ final class StreamReader {
     long expected = segFirst;
     while (true) {
       long at = c.offset();
-      Probe p = c.next();
-      if (!p.isFrame() || p.header.firstId != expected) {
+      if (!c.skipFrame() || c.frameFirstId() != expected) {
         return idx;
       }
       idx.onFrame(expected, at);
-      expected = p.header.endId();
+      expected = c.frameFirstId() + c.frameCount();
     }
   }
 
@@ -94,43 +104,45 @@ final class StreamReader {
       if (start < 0) {
         start = SegmentHeader.SIZE;
       }
+      BlockCache cache = stream.engine.blockCache();
+      if (cache.enabled()) {
+        // Cached by index block: the decoded entries of the frames from one index entry to the
+        // next, so a hit costs one lookup and no read at all.
+        BlockCache.Frame block = cache.get(view.path(), start);
+        if (block != null && id >= block.firstId()
+            && id < block.firstId() + block.entries().length) {
+          return block.entries()[(int) (id - block.firstId())].clone();
+        }
+      }
       FrameCursor c = new FrameCursor(stream.engine.source(view.path()), start, view.limit(),
           GET_BUFFER.get());
-      BlockCache cache = stream.engine.blockCache();
+      if (cache.enabled()) {
+        byte[] e = readBlock(c, view, start, id, cache);
+        if (e != null) {
+          return e;
+        }
+        c.seek(start); // Not cacheable (damage, or id beyond the block): read as uncached.
+      }
       while (true) {
-        if (!cache.enabled() && c.skipBefore(id)) {
+        if (c.skipBefore(id)) {
           continue;
         }
         long at = c.offset();
-        if (cache.enabled()) {
-          BlockCache.Frame cached = cache.get(view.path(), at);
-          if (cached != null) {
-            if (id < cached.firstId() + cached.entries().length) {
-              return cached.entries()[(int) (id - cached.firstId())].clone();
-            }
-            c.seek(at + cached.frameLength());
-            continue;
+        if (!c.nextChecked()) {
+          Probe p = c.next();
+          if (!p.isFrame()) {
+            throw FrameDecoder.error(p, view.path(), at);
           }
         }
-        Probe p = c.next();
-        if (!p.isFrame()) {
-          throw FrameDecoder.error(p, view.path(), at);
-        }
-        if (p.header.endId() <= id) {
+        long first = c.frameFirstId();
+        if (first + c.frameCount() <= id) {
           continue;
         }
-        if (p.header.firstId > id) {
+        if (first > id) {
           throw new CorruptionException("frame ids skip from before " + id + " to "
-              + p.header.firstId, view.path(), at);
+              + first, view.path(), at);
         }
-        byte[][] entries = decode(c, p, view.path(), at);
-        int index = (int) (id - p.header.firstId);
-        if (cache.enabled()) {
-          cache.put(view.path(), at, new BlockCache.Frame(p.header.firstId,
-              p.header.frameLength(), entries), p.header.rawSize);
-          return entries[index].clone();
-        }
-        return entries[index];
+        return entryOf(c, id, view.path(), at);
       }
     } catch (NoSuchFileException e) {
       if (id < stream.segments.firstId()) {
@@ -142,7 +154,64 @@ final class StreamReader {
     }
   }
 
-  static byte[][] decode(FrameCursor c, Probe p, Path path, long at) {
-    return FrameDecoder.entries(c.frameBuffer(), c.frameIndex(), p.header, path, at);
+  /**
+   * Reads, checks and caches the index block starting at {@code start} (its frames up to the
+   * next index entry, {@link FrameIndex#SPACING_BYTES} on) and returns entry {@code id} of it, or
+   * {@code null} if a frame of the block does not check out or {@code id} is not in it (the
+   * caller then reads the entry as without a cache, with that path's errors).
+   */
+  private byte[] readBlock(FrameCursor c, SegmentView view, long start, long id,
+      BlockCache cache) throws IOException {
+    List<byte[]> entries = new ArrayList<>();
+    long blockFirst = -1;
+    long expected = -1;
+    long rawBytes = 0;
+    while (c.offset() < start + FrameIndex.SPACING_BYTES && c.offset() < c.limit()) {
+      long at = c.offset();
+      if (!c.nextChecked()) {
+        return null;
+      }
+      long first = c.frameFirstId();
+      if (blockFirst < 0) {
+        blockFirst = first;
+      } else if (first != expected) {
+        return null;
+      }
+      for (byte[] e : decode(c, FrameDecoder.readHeader(c.frameBuffer(), c.frameIndex()),
+          view.path(), at)) {
+        entries.add(e);
+      }
+      expected = first + c.frameCount();
+      rawBytes += c.frameRawSize();
+    }
+    if (blockFirst < 0 || id < blockFirst || id >= expected) {
+      return null;
+    }
+    byte[][] all = entries.toArray(new byte[0][]);
+    cache.put(view.path(), start, new BlockCache.Frame(blockFirst, c.offset() - start, all),
+        rawBytes);
+    return all[(int) (id - blockFirst)].clone();
+  }
+
+  /** Entry {@code id} of the frame the cursor just took and checked. */
+  private static byte[] entryOf(FrameCursor c, long id, Path path, long at) {
+    ByteBuffer b = c.frameBuffer();
+    if (c.frameType() != FrameType.RAW.code()) {
+      return decode(c, FrameDecoder.readHeader(b, c.frameIndex()), path, at)[
+          (int) (id - c.frameFirstId())];
+    }
+    int start = c.frameIndex() + FrameHeader.SIZE;
+    FrameDecoder.checkEntries(b, start, start + c.frameRawSize(), c.frameCount(), path, at);
+    int pos = start;
+    for (long i = c.frameFirstId(); i < id; i++) {
+      pos += FrameHeader.ENTRY_LENGTH_PREFIX + b.getInt(pos);
+    }
+    byte[] out = new byte[b.getInt(pos)];
+    b.get(pos + FrameHeader.ENTRY_LENGTH_PREFIX, out);
+    return out;
+  }
+
+  static byte[][] decode(FrameCursor c, FrameHeader h, Path path, long at) {
+    return FrameDecoder.entries(c.frameBuffer(), c.frameIndex(), h, path, at);
   }
 }

@@ -3,6 +3,7 @@ package io.ironwal.internal.stream;
 import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.CorruptionException;
 import io.ironwal.DirectoryLockedException;
+import io.ironwal.EntryVisitor;
 import io.ironwal.IdRange;
 import io.ironwal.ReadStrategy;
 import io.ironwal.RecoveryReport;
@@ -584,6 +585,24 @@ public final class WalEngine {
   public WalIterator iter(String stream, long startId, boolean following) {
     existing(stream);
     return new StreamIterator(this, stream, startId, following);
+  }
+
+  /**
+   * See {@link io.ironwal.Wal#scan}.
+   *
+   * @param stream the stream
+   * @param startId the first id to show
+   * @param visitor the visitor
+   * @return the id after the last entry shown
+   */
+  public long scan(String stream, long startId, EntryVisitor visitor) {
+    existing(stream);
+    StreamIterator it = new StreamIterator(this, stream, startId, false);
+    try {
+      return it.visitRemaining(visitor);
+    } finally {
+      it.close();
+    }
   }
 
   Stream lookup(String stream) {
