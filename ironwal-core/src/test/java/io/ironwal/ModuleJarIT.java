@@ -39,7 +39,8 @@ class ModuleJarIT {
     assertThat(d.isAutomatic()).as("automatic module").isFalse();
     ApiBoundaryTest.checkDescriptor(d);
     assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name))
-        .containsExactlyInAnyOrder("java.base", "org.lz4.java", "org.slf4j", "jdk.unsupported");
+        .containsExactlyInAnyOrder("java.base", "org.lz4.java", "org.slf4j", "jdk.unsupported",
+            "jdk.jfr");
   }
 
   @Test
