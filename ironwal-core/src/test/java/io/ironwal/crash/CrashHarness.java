@@ -1,6 +1,7 @@
 package io.ironwal.crash;
 
 import io.ironwal.WalEntry;
+import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.CorruptionException;
 import io.ironwal.CorruptionPolicy;
@@ -71,10 +72,10 @@ final class CrashHarness {
     return disk.mkdirsDurable(Path.of("ironwal-sim", w.name()));
   }
 
-  static WalOptions options(Workload w, Path root, SimulatedDisk disk) {
+  static WalOptions options(Workload w, Path root, Storage storage) {
     // A small default segment size keeps preallocation (zeroes recovery must scan) small; the
     // workloads that rotate by size set their own.
-    return w.options().apply(StorageSeam.builder(root, disk).maxSegmentSize(16 << 10))
+    return w.options().apply(StorageSeam.builder(root, storage).maxSegmentSize(16 << 10))
         .build();
   }
 
@@ -92,9 +93,18 @@ final class CrashHarness {
 
   /** As above, remembering which payload variant this is (for replay instructions). */
   static Run record(Workload w, long seed, boolean snapshots, int variant) {
+    return record(w, seed, snapshots, variant, disk -> disk);
+  }
+
+  /**
+   * As above, with the engine on a storage laid over the simulated disk ({@code onTop}, e.g. a
+   * lying one); the snapshots are of the disk underneath, what a power cut would leave.
+   */
+  static Run record(Workload w, long seed, boolean snapshots, int variant,
+      java.util.function.Function<SimulatedDisk, Storage> onTop) {
     SimulatedDisk disk = new SimulatedDisk();
     Path root = rootFor(disk, w);
-    WalOptions options = options(w, root, disk);
+    WalOptions options = options(w, root, onTop.apply(disk));
     Ledger ledger = new Ledger(seed);
     List<long[]> indexes = new ArrayList<>();
     List<SimulatedDisk> copies = new ArrayList<>();

@@ -18,8 +18,6 @@ import io.ironwal.faults.WalDriver;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageSeam;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,44 +43,12 @@ class LyingStorageCaughtTest {
   /** A recorded run and the lie that was told during it (null for the truthful disk). */
   private record Recorded(Run run, LyingStorage liar) {}
 
-  /**
-   * Records a workload as {@link CrashHarness#record} does, but with the engine on {@code lie}
-   * over the disk; the snapshots are of the disk underneath, what a power cut would leave.
-   */
+  /** Records a workload with the engine on {@code lie} over the simulated disk. */
   private static Recorded record(Workload w, long seed, Lie lie) {
-    SimulatedDisk disk = new SimulatedDisk();
-    Path root = CrashHarness.rootFor(disk, w);
-    LyingStorage liar = lie == null ? null : new LyingStorage(disk, lie);
-    Storage storage = liar == null ? disk : liar;
-    WalOptions options = w.options()
-        .apply(StorageSeam.builder(root, storage).maxSegmentSize(16 << 10)).build();
-    Ledger ledger = new Ledger(seed);
-    List<long[]> indexes = new ArrayList<>();
-    List<SimulatedDisk> copies = new ArrayList<>();
-    List<String> ops = new ArrayList<>();
-    indexes.add(new long[] {0});
-    copies.add(disk.snapshot());
-    ops.add("start");
-    disk.setListener((d, index, op, path) -> {
-      indexes.add(new long[] {index});
-      copies.add(d.snapshot());
-      ops.add(op + " " + root.relativize(path));
-    });
-    WalDriver driver = new WalDriver(options, ledger, disk::operationCount, false);
-    driver.open();
-    try {
-      w.body().accept(driver);
-    } finally {
-      driver.close();
-      disk.setListener(null);
-    }
-    List<Snapshot> snaps = new ArrayList<>();
-    for (int i = 0; i < copies.size(); i++) {
-      long until = i + 1 < copies.size() ? indexes.get(i + 1)[0] : Long.MAX_VALUE;
-      snaps.add(new Snapshot(indexes.get(i)[0], ops.get(i), copies.get(i), until));
-    }
-    return new Recorded(new Run(w, seed, ledger, options, snaps, disk.operationCount(), 0),
-        liar);
+    LyingStorage[] liar = new LyingStorage[1];
+    Run run = CrashHarness.record(w, seed, true, 0,
+        disk -> lie == null ? disk : (liar[0] = new LyingStorage(disk, lie)));
+    return new Recorded(run, liar[0]);
   }
 
   /** Crashes every snapshot with a power cut; returns the first failure, or null. */
