@@ -105,6 +105,8 @@ public final class FileCache implements AutoCloseable {
 
   private final LinkedHashMap<Key, Handle> open = new LinkedHashMap<>(16, 0.75f, true);
   private int opening;
+  /** Files taken out of the map but not yet closed: they still hold a descriptor. */
+  private int closing;
   private boolean closed;
   /** Files being cut under readers' feet: readers wait until the cut is done. */
   private final java.util.Set<Path> exclusive = new java.util.HashSet<>();
@@ -179,7 +181,7 @@ public final class FileCache implements AutoCloseable {
           restoreInterrupt(interrupted);
           return h;
         }
-        if (h == null && open.size() + opening < maxOpen) {
+        if (h == null && open.size() + opening + closing < maxOpen) {
           opening++;
           break;
         }
@@ -241,12 +243,25 @@ public final class FileCache implements AutoCloseable {
       h.refs--;
       if (h.refs == 0 && (h.doomed || closed)) {
         open.remove(h.key, h);
+        closing++;
         close = true;
       }
       notifyAll();
     }
     if (close) {
+      closeCounted(h);
+    }
+  }
+
+  /** Closes a handle taken out of the map; its slot is free only once its descriptor is. */
+  private void closeCounted(Handle h) {
+    try {
       h.closeQuietly();
+    } finally {
+      synchronized (this) {
+        closing--;
+        notifyAll();
+      }
     }
   }
 
@@ -280,12 +295,13 @@ public final class FileCache implements AutoCloseable {
       h.doomed = true;
       if (h.refs == 0) {
         open.remove(key);
+        closing++;
         close = h;
       }
       notifyAll();
     }
     if (close != null) {
-      close.closeQuietly();
+      closeCounted(close);
     }
   }
 
@@ -295,7 +311,7 @@ public final class FileCache implements AutoCloseable {
    * @return open files, never above the bound
    */
   public synchronized int openCount() {
-    return open.size() + opening;
+    return open.size() + opening + closing;
   }
 
   /**
