@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ironwal.SyncMode;
 import io.ironwal.WalOptions;
+import io.ironwal.faults.MountedDisks;
+import io.ironwal.faults.MountedDisks.Moment;
+import io.ironwal.faults.MountedDisks.Recording;
 import io.ironwal.faults.SimulatedDisk;
 import io.ironwal.faults.SimulatedDisk.CrashMode;
 import io.ironwal.internal.io.Storage;
@@ -20,14 +23,16 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Power cuts at every disk operation of a sharded WAL spread over three data directories (the
- * creation of the root, ASYNC appends, checkpoints, a prune, a compaction). The three directories
- * are three mount points of one simulated disk: a power cut hits them at the same instant, and
- * durability is tracked per file and per directory, so a shard whose directory was not fsynced
- * before the checkpoint record loses what the checkpoint covers. After each crash the root
- * opens, every acknowledged checkpoint is there with its offsets, and every entry it covers is
- * durable and correct in whichever directory its shard lives. The planted bug (a disk that lies
- * about fsyncs under one non-home directory) proves the check notices.
+ * Crashes at every disk operation of a sharded WAL spread over three data directories (the
+ * creation of the root, ASYNC appends, checkpoints, a prune, a compaction), each directory on its
+ * own simulated disk ({@link MountedDisks}). Every third crash cuts the power of all three disks
+ * and keeps only what each fsynced; every third crashes each disk in a mode of its own (one torn,
+ * one with garbage in its unsynced ranges, one keeping its page cache...); every third cuts the
+ * power of one disk only while the others keep their page caches (that disk failed, the process
+ * died). After each crash the root opens, every acknowledged checkpoint is there with its offsets,
+ * and every entry it covers is durable and correct in whichever directory its shard lives. The
+ * planted bug (a disk that lies about fsyncs under one non-home directory) proves the check
+ * notices.
  *
  * <p>The seed is printed; replay with {@code -Dironwal.sharded.seed=<seed>}; every operation is
  * checked ({@code -Dironwal.sharded.stride=N} for a seeded sample).
@@ -57,7 +62,9 @@ class ShardedDisksPowerLossTest {
     }
   }
 
-  private record Snapshot(long opIndex, SimulatedDisk disk, int acksAtSnapshot) {}
+  private record Snapshot(Moment moment, int acksAtSnapshot) {}
+
+  private static final List<Path> MOUNTS = DIRS.stream().map(Path::getParent).toList();
 
   private static ShardedOptions options(Storage storage) {
     WalOptions w = StorageSeam.builder(DIRS.get(0), storage).syncMode(SyncMode.ASYNC)
@@ -65,29 +72,36 @@ class ShardedDisksPowerLossTest {
     return ShardedOptions.builder(w).dataDirs(DIRS).shardCount(SHARDS).build();
   }
 
-  private static List<Snapshot> record(Ledger ledger, SimulatedDisk disk, Storage storage) {
-    for (Path d : DIRS) {
-      disk.mkdirsDurable(d.getParent());
-    }
+  /** Runs the workload; the acknowledgement count of each moment is kept beside it. */
+  private static List<Snapshot> record(Ledger ledger, MountedDisks disks, Recording recording,
+      Storage storage) {
     List<Snapshot> snapshots = new ArrayList<>();
-    disk.setListener((d, opIndex, op, path) ->
-        snapshots.add(new Snapshot(opIndex, d.snapshot(), ledger.acks)));
+    Runnable collect = () -> {
+      List<Moment> all = recording.moments();
+      for (int i = snapshots.size(); i < all.size(); i++) {
+        snapshots.add(new Snapshot(all.get(i), ledger.acks));
+      }
+    };
     try (ShardedWal wal = ShardedWal.open(options(storage))) {
+      collect.run();
       ledger.acks++; // the creation
       int value = 0;
       for (int round = 0; round < 4; round++) {
         for (int j = 0; j < 6; j++) {
           String v = "v" + value++;
           ShardPosition p = wal.append(b("key" + (j * 5 + round)), b(v));
+          collect.run();
           ledger.shards.get(p.shard()).add(v);
           ledger.acks++;
         }
         String id = "c" + round;
         Checkpoint c = wal.createCheckpoint(b(id));
+        collect.run();
         ledger.checkpoints.put(id, c.nextIds());
         ledger.checkpointAck.put(id, ledger.acks++);
         if (round == 1) {
           wal.pruneBeforeCheckpoint(b("c0"));
+          collect.run();
           ledger.acks++;
         }
         if (round == 2) {
@@ -95,15 +109,17 @@ class ShardedDisksPowerLossTest {
           ledger.dropped.addAll(all.subList(0, all.size() - 1));
           ledger.compactionStart = ledger.acks;
           wal.compactCheckpoints(1);
+          collect.run();
           ledger.compactionAck = ledger.acks++;
         }
       }
     }
-    disk.setListener(null);
+    disks.stopRecording();
+    collect.run();
     return snapshots;
   }
 
-  private static Optional<String> check(Ledger ledger, SimulatedDisk crashed, int required) {
+  private static Optional<String> check(Ledger ledger, MountedDisks crashed, int required) {
     try (ShardedWal wal = ShardedWal.open(options(crashed))) {
       List<String> ids = wal.listCheckpoints().stream().map(NamedCheckpoint::idAsString).toList();
       boolean compacted = ledger.compactionAck >= 0 && ledger.compactionAck < required;
@@ -160,9 +176,10 @@ class ShardedDisksPowerLossTest {
   private static List<String> enumerate(long seed, int stride, boolean lieUnderDir1,
       boolean stopAtFirst) {
     Ledger ledger = new Ledger();
-    SimulatedDisk disk = new SimulatedDisk();
-    Storage storage = lieUnderDir1 ? new LyingDirectoryStorage(disk, DIRS.get(1)) : disk;
-    List<Snapshot> snapshots = record(ledger, disk, storage);
+    MountedDisks disks = new MountedDisks(MOUNTS);
+    Storage storage = lieUnderDir1 ? new LyingDirectoryStorage(disks, DIRS.get(1)) : disks;
+    Recording recording = disks.record();
+    List<Snapshot> snapshots = record(ledger, disks, recording, storage);
     Random rnd = new Random(seed);
     int start = rnd.nextInt(stride);
     System.out.println("ShardedDisksPowerLossTest: " + snapshots.size()
@@ -172,17 +189,36 @@ class ShardedDisksPowerLossTest {
       Snapshot snap = snapshots.get(i);
       int required = i + 1 < snapshots.size() ? snapshots.get(i + 1).acksAtSnapshot()
           : ledger.acks;
-      CrashMode mode = lieUnderDir1 || i % 3 == 0 ? CrashMode.DROP_UNSYNCED
-          : MODES[rnd.nextInt(MODES.length)];
+      List<CrashMode> modes = modes(lieUnderDir1 ? 0 : i % 3, rnd);
       long crashSeed = rnd.nextLong();
-      SimulatedDisk crashed = snap.disk().afterPowerLoss(crashSeed, mode);
+      List<SimulatedDisk> state = recording.at(snap.moment());
+      MountedDisks crashed = disks.afterCrash(state, crashSeed, modes);
+      Moment m = snap.moment();
       check(ledger, crashed, required).ifPresent(f -> failures.add(
-          "op #" + snap.opIndex() + " " + mode + " seed " + crashSeed + ": " + f));
+          "moment " + m.seq() + " (disk " + m.disk() + " op #" + m.opIndex() + " " + m.op() + " "
+              + m.path() + ") modes " + modes + " seed " + crashSeed + ": " + f));
       if (stopAtFirst && !failures.isEmpty()) {
         break;
       }
     }
     return failures;
+  }
+
+  /**
+   * Kind 0: every disk loses power; 1: each disk crashes in a mode of its own; 2: one disk loses
+   * power, the others keep their page caches.
+   */
+  private static List<CrashMode> modes(int kind, Random rnd) {
+    List<CrashMode> modes = new ArrayList<>();
+    int failed = rnd.nextInt(DIRS.size());
+    for (int d = 0; d < DIRS.size(); d++) {
+      modes.add(switch (kind) {
+        case 0 -> CrashMode.DROP_UNSYNCED;
+        case 1 -> MODES[rnd.nextInt(MODES.length)];
+        default -> d == failed ? MODES[rnd.nextInt(MODES.length - 1)] : CrashMode.PROCESS_CRASH;
+      });
+    }
+    return modes;
   }
 
   @Test
