@@ -43,6 +43,8 @@ import java.util.Optional;
 public final class ShardedRootView {
   /** The file that marks a sharded root and records its shard count. */
   public static final String META_FILE = MetaFormat.FILE_NAME;
+  /** The file of every data directory of a root over several directories: its placement. */
+  public static final String PLACEMENT_FILE = PlacementFormat.FILE_NAME;
   /** The append-only checkpoint log. */
   public static final String LOG_FILE = CheckpointLogFormat.FILE_NAME;
   /** The file naming the latest checkpoint record. */
@@ -95,7 +97,14 @@ public final class ShardedRootView {
     /** HEAD names a record past the end of the log's valid records: durable records are gone. */
     HEAD_AHEAD(true),
     /** A checkpoint covers more entries of a shard than the shard holds: durable data is gone. */
-    CHECKPOINT_BEYOND_SHARD(true);
+    CHECKPOINT_BEYOND_SHARD(true),
+    /** The home's {@code placement.meta} does not decode; open refuses. */
+    PLACEMENT_DAMAGED(true),
+    /**
+     * Some shards live in a data directory the view was not given, so checks that read the
+     * shards skipped them (open the view with every directory to check them).
+     */
+    SHARDS_NOT_CHECKED(false);
 
     private final boolean damage;
 
@@ -122,10 +131,21 @@ public final class ShardedRootView {
   private final List<NamedCheckpoint> checkpoints;
   private final NamedCheckpoint latest;
   private final List<Finding> findings;
+  /** The directory index of every shard; null while unknown (a damaged metadata file). */
+  private final int[] directoryOfShard;
+  /** The recorded data directories, by index; an entry is null when the view was not given it. */
+  private final List<Path> dataDirs;
 
   private ShardedRootView(WalOptions options, Storage storage, int shardCount, long generation,
       long logBytes, List<NamedCheckpoint> checkpoints, NamedCheckpoint latest,
       List<Finding> findings) {
+    this(options, storage, shardCount, generation, logBytes, checkpoints, latest, findings,
+        null, java.util.Collections.singletonList(options.root()));
+  }
+
+  private ShardedRootView(WalOptions options, Storage storage, int shardCount, long generation,
+      long logBytes, List<NamedCheckpoint> checkpoints, NamedCheckpoint latest,
+      List<Finding> findings, int[] directoryOfShard, List<Path> dataDirs) {
     this.options = options;
     this.root = options.root();
     this.storage = storage;
@@ -135,6 +155,56 @@ public final class ShardedRootView {
     this.checkpoints = List.copyOf(checkpoints);
     this.latest = latest;
     this.findings = List.copyOf(findings);
+    this.directoryOfShard = directoryOfShard;
+    this.dataDirs = java.util.Collections.unmodifiableList(new ArrayList<>(dataDirs));
+  }
+
+  /** This view with the placement read from the home and, when given, every data directory. */
+  private ShardedRootView withPlacement(ShardedOptions sharded) {
+    if (shardCount < 1) {
+      return this; // sharded.meta is damaged: where the shards live cannot be told.
+    }
+    Path placementPath = root.resolve(PlacementFormat.FILE_NAME);
+    List<Finding> more = new ArrayList<>(findings);
+    try {
+      if (!storage.exists(placementPath)) {
+        if (sharded.dataDirs().size() > 1) {
+          Layout.read(sharded, storage, true); // Throws: the further directories are extra.
+        }
+        return new ShardedRootView(options, storage, shardCount, generation, logBytes,
+            checkpoints, latest, more, new int[shardCount], List.of(root));
+      }
+      PlacementFormat.Placement p;
+      try {
+        p = PlacementFormat.decode(AtomicFiles.readAll(storage, placementPath,
+            PlacementFormat.maxSize() + 1));
+      } catch (FormatError e) {
+        more.add(new Finding(Kind.PLACEMENT_DAMAGED, placementPath, e.offset(), e.getMessage()
+            + "; the sharded WAL cannot be opened, and where its shards live is unknown"));
+        return new ShardedRootView(options, storage, shardCount, generation, logBytes,
+            checkpoints, latest, more, null, List.of(root));
+      }
+      if (p.shardCount() != shardCount || p.directoryIndex() != 0) {
+        more.add(new Finding(Kind.PLACEMENT_DAMAGED, placementPath, -1, PlacementFormat.FILE_NAME
+            + " records " + p.shardCount() + " shards and directory #" + p.directoryIndex()
+            + ", but this home's " + META_FILE + " records " + shardCount + " shards"));
+        return new ShardedRootView(options, storage, shardCount, generation, logBytes,
+            checkpoints, latest, more, null, List.of(root));
+      }
+      List<Path> dirs = new ArrayList<>();
+      for (int i = 0; i < p.directoryCount(); i++) {
+        dirs.add(i == 0 ? root : null);
+      }
+      if (sharded.dataDirs().size() > 1) {
+        // Checks each given directory against the recorded placement (typed errors name it).
+        Layout.read(sharded, storage, true);
+        dirs = sharded.dataDirs();
+      }
+      return new ShardedRootView(options, storage, shardCount, generation, logBytes,
+          checkpoints, latest, more, p.directoryOfShard().clone(), dirs);
+    } catch (IOException e) {
+      throw new WalIoException("cannot read " + placementPath, e);
+    }
   }
 
   /**
@@ -168,6 +238,28 @@ public final class ShardedRootView {
    * @throws WalIoException on an I/O error
    */
   public static ShardedRootView open(WalOptions options) {
+    return read(options).withPlacement(ShardedOptions.builder(options).build());
+  }
+
+  /**
+   * Reads a sharded root over several data directories. The further directories are checked
+   * against the recorded placement as {@link ShardedWal#open} checks them (taking no lock and
+   * writing nothing), and the shard checks read each shard in its own directory. Given only the
+   * home, the view still lists the recorded placement, and checks skip the shards elsewhere.
+   *
+   * @param options the data directories, home first; of the WAL options only the storage matters
+   * @return a snapshot of the root's files and what is wrong with them
+   * @throws InvalidConfigurationException if the home has no {@value #META_FILE}
+   * @throws DataDirectoryMismatchException if a given directory is missing, extra, swapped or
+   *     foreign
+   * @throws io.ironwal.CorruptionException if a further directory's placement file is damaged
+   * @throws WalIoException on an I/O error
+   */
+  public static ShardedRootView open(ShardedOptions options) {
+    return read(options.walOptionsFor(options.home())).withPlacement(options);
+  }
+
+  private static ShardedRootView read(WalOptions options) {
     Storage storage = StorageSeam.of(options);
     Path root = options.root();
     Path metaPath = root.resolve(META_FILE);
@@ -314,30 +406,60 @@ public final class ShardedRootView {
       return out;
     }
     long[] next = new long[shardCount];
-    try (WalInspector in = WalInspector.open(options)) {
-      for (int shard = 0; shard < shardCount; shard++) {
-        String name = ShardedWal.streamName(shard, shardCount);
-        if (!in.hasStream(name)) {
-          next[shard] = 0;
-          continue;
-        }
-        try {
-          StreamSummary s = in.summarize(name);
-          next[shard] = s.nextId();
-        } catch (io.ironwal.CorruptionException e) {
-          // A damaged segment header: verify of the shard stream reports it.
-          next[shard] = Long.MAX_VALUE;
+    boolean[] checked = new boolean[shardCount];
+    for (int dir = 0; dir < dataDirs.size(); dir++) {
+      Path path = dataDirs.get(dir);
+      if (path == null || directoryOfShard == null) {
+        continue;
+      }
+      WalOptions w = path.equals(root) ? options : StorageSeam.builder(path, storage).build();
+      try (WalInspector in = WalInspector.open(w)) {
+        for (int shard = 0; shard < shardCount; shard++) {
+          if (directoryOfShard[shard] != dir) {
+            continue;
+          }
+          checked[shard] = true;
+          String name = ShardedWal.streamName(shard, shardCount);
+          if (!in.hasStream(name)) {
+            next[shard] = 0;
+            continue;
+          }
+          try {
+            StreamSummary s = in.summarize(name);
+            next[shard] = s.nextId();
+          } catch (io.ironwal.CorruptionException e) {
+            // A damaged segment header: verify of the shard stream reports it.
+            next[shard] = Long.MAX_VALUE;
+          }
         }
       }
     }
+    List<Integer> unchecked = new ArrayList<>();
+    for (int shard = 0; shard < shardCount; shard++) {
+      if (!checked[shard]) {
+        unchecked.add(shard);
+      }
+    }
+    if (!unchecked.isEmpty()) {
+      out.add(new Finding(Kind.SHARDS_NOT_CHECKED, root, -1, "shards " + unchecked + " live in "
+          + (directoryOfShard == null ? "data directories that are unknown"
+              : "data directories this view was not given") + ": their coverage by the"
+          + " checkpoints was not checked"));
+    }
     for (NamedCheckpoint c : checkpoints) {
       for (int shard = 0; shard < shardCount; shard++) {
+        if (!checked[shard]) {
+          continue;
+        }
         long offset = c.checkpoint().nextId(shard);
         if (offset > next[shard]) {
           String name = ShardedWal.streamName(shard, shardCount);
-          out.add(new Finding(Kind.CHECKPOINT_BEYOND_SHARD, root.resolve(name), -1, "checkpoint "
+          out.add(new Finding(Kind.CHECKPOINT_BEYOND_SHARD,
+              dataDirs.get(directoryOfShard[shard]).resolve(name), -1, "checkpoint "
               + CheckpointIds.describe(c.id()) + " covers " + offset + " entries of " + name
-              + " but the stream ends at id " + next[shard] + ": durable entries are missing"));
+              + " but the stream ends at id " + next[shard] + ": durable entries are missing"
+              + (dataDirs.size() > 1 ? " (data directory #" + directoryOfShard[shard] + ")"
+                  : "")));
         }
       }
     }
@@ -368,6 +490,43 @@ public final class ShardedRootView {
       throw new WalIoException("cannot list " + root, e);
     }
     return out;
+  }
+
+  /**
+   * Returns how many data directories the root spans, as recorded.
+   *
+   * @return 1 for a root of one directory, or when {@code sharded.meta} or the home's
+   *     placement file is damaged
+   */
+  public int directoryCount() {
+    return dataDirs.size();
+  }
+
+  /**
+   * Returns the recorded data directory of a shard.
+   *
+   * @param shard the shard
+   * @return its directory's index (0 is the home)
+   * @throws IllegalArgumentException if {@code shard} is out of range or where the shards live
+   *     is unknown (a damaged metadata file)
+   */
+  public int directoryIndexOf(int shard) {
+    if (directoryOfShard == null || shard < 0 || shard >= shardCount) {
+      throw new IllegalArgumentException("no recorded directory for shard " + shard + " of "
+          + shardCount + (directoryOfShard == null ? " (the metadata is damaged)" : ""));
+    }
+    return directoryOfShard[shard];
+  }
+
+  /**
+   * Returns the data directory a shard lives in, if the view was given it.
+   *
+   * @param shard the shard
+   * @return the directory, or empty if it is not the home and the view was opened without it
+   * @throws IllegalArgumentException as {@link #directoryIndexOf}
+   */
+  public Optional<Path> directoryOf(int shard) {
+    return Optional.ofNullable(dataDirs.get(directoryIndexOf(shard)));
   }
 
   /**

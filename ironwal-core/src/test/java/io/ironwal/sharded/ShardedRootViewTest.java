@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -136,6 +137,80 @@ class ShardedRootViewTest {
   void aRootWithoutMetaIsRefusedWithATypedError() {
     assertThatThrownBy(() -> ShardedRootView.open(root))
         .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("sharded.meta");
+  }
+
+  @Test
+  void aRootOverSeveralDirectoriesIsCheckedShardByShardInItsOwnDirectory(@TempDir Path other)
+      throws IOException {
+    List<Path> dirs = List.of(root.resolve("d0"), other.resolve("d1"), other.resolve("d2"));
+    ShardedOptions all = ShardedOptions.builder(ShardedTestSupport.options(dirs.get(0)))
+        .dataDirs(dirs).shardCount(5).build();
+    try (ShardedWal s = ShardedWal.open(all)) {
+      for (int i = 0; i < 40; i++) {
+        s.append(utf8("k" + i), utf8("v"));
+      }
+      s.createCheckpoint(utf8("c"));
+    }
+    // Round-robin: shard i lives in directory i mod 3.
+    ShardedRootView home = ShardedRootView.open(dirs.get(0));
+    assertThat(home.directoryCount()).isEqualTo(3);
+    assertThat(home.directoryIndexOf(4)).isEqualTo(1);
+    assertThat(home.directoryOf(3)).hasValue(dirs.get(0));
+    assertThat(home.directoryOf(1)).isEmpty();
+    // Given only the home, shards elsewhere are skipped, said so, and not called missing.
+    assertThat(home.checkCheckpointsAgainstShards()).singleElement().satisfies(f -> {
+      assertThat(f.kind()).isEqualTo(ShardedRootView.Kind.SHARDS_NOT_CHECKED);
+      assertThat(f.isDamage()).isFalse();
+      assertThat(f.message()).contains("[1, 2, 4]");
+    });
+    ShardedRootView full = ShardedRootView.open(all);
+    assertThat(full.directoryOf(4)).hasValue(dirs.get(1));
+    assertThat(full.findings()).isEmpty();
+    assertThat(full.checkCheckpointsAgainstShards()).isEmpty();
+
+    // A shard emptied in directory #2 is durable data gone, named in its own directory.
+    Path shard2 = dirs.get(2).resolve(ShardedWal.streamName(2, 5));
+    try (Stream<Path> files = Files.list(shard2)) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    Files.delete(shard2);
+    assertThat(ShardedRootView.open(all).checkCheckpointsAgainstShards()).singleElement()
+        .satisfies(f -> {
+          assertThat(f.kind()).isEqualTo(ShardedRootView.Kind.CHECKPOINT_BEYOND_SHARD);
+          assertThat(f.file()).isEqualTo(shard2);
+          assertThat(f.message()).contains("data directory #2");
+        });
+    // A wrong list of directories is refused as ShardedWal.open refuses it.
+    ShardedOptions swapped = ShardedOptions.builder(ShardedTestSupport.options(dirs.get(0)))
+        .dataDirs(List.of(dirs.get(0), dirs.get(2), dirs.get(1))).build();
+    assertThatThrownBy(() -> ShardedRootView.open(swapped))
+        .isInstanceOf(DataDirectoryMismatchException.class).hasMessageContaining("swapped");
+    ShardedOptions missing = ShardedOptions.builder(ShardedTestSupport.options(dirs.get(0)))
+        .dataDirs(dirs.subList(0, 2)).build();
+    assertThatThrownBy(() -> ShardedRootView.open(missing))
+        .isInstanceOf(DataDirectoryMismatchException.class).hasMessageContaining("missing");
+  }
+
+  @Test
+  void aDamagedPlacementFileIsAFindingAndNoShardIsCalledMissing(@TempDir Path other)
+      throws IOException {
+    List<Path> dirs = List.of(root.resolve("d0"), other.resolve("d1"));
+    try (ShardedWal s = ShardedWal.open(ShardedOptions.builder(
+        ShardedTestSupport.options(dirs.get(0))).dataDirs(dirs).shardCount(2).build())) {
+      s.append(utf8("a"), utf8("v"));
+      s.append(utf8("b"), utf8("v"));
+      s.createCheckpoint(utf8("c"));
+    }
+    flip(dirs.get(0).resolve(ShardedRootView.PLACEMENT_FILE), 30);
+    ShardedRootView v = ShardedRootView.open(dirs.get(0));
+    assertThat(v.findings()).extracting(ShardedRootView.Finding::kind)
+        .containsExactly(ShardedRootView.Kind.PLACEMENT_DAMAGED);
+    assertThat(v.damaged()).isTrue();
+    assertThat(v.checkCheckpointsAgainstShards()).extracting(ShardedRootView.Finding::kind)
+        .containsExactly(ShardedRootView.Kind.SHARDS_NOT_CHECKED);
+    assertThatThrownBy(() -> v.directoryIndexOf(0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   private static void flip(Path file, long offset) throws IOException {
