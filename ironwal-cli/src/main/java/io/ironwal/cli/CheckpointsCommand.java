@@ -1,7 +1,7 @@
 package io.ironwal.cli;
 
 import io.ironwal.CorruptionPolicy;
-import io.ironwal.RecoveryReport;
+import io.ironwal.Wal;
 import io.ironwal.WalOptions;
 import io.ironwal.inspect.RecoveryPreview;
 import io.ironwal.inspect.WalInspector;
@@ -11,14 +11,19 @@ import io.ironwal.sharded.CompactionStats;
 import io.ironwal.sharded.NamedCheckpoint;
 import io.ironwal.sharded.ShardedWal;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,19 +57,34 @@ final class CheckpointsCommand extends BaseCommand {
    * Reads a sharded root's own files without the lock; errors if the root is not sharded. Prints
    * every finding to stderr: damage as an error, a torn last record as a note.
    */
-  static ShardedRootView readRoot(RootOption root, PrintWriter err) {
+  static ShardedRootView readRoot(RootOption root, DataDirsOption dataDirs, PrintWriter err) {
     root.requireExisting();
     if (!root.isSharded()) {
       throw new CliException(ExitCode.USAGE, root.root() + " is not a sharded WAL root (no "
-          + RootOption.SHARDED_META + ")");
+          + RootOption.SHARDED_META + ")" + (Files.exists(root.root().resolve(
+              ShardedRootView.PLACEMENT_FILE)) ? "; it holds " + ShardedRootView.PLACEMENT_FILE
+              + ", so it may be a further data directory of one: give that root's home with"
+              + " --root and this directory with --data-dir" : ""));
     }
-    ShardedRootView view = ShardedRootView.open(root.root());
+    ShardedRootView view = ShardedRootView.open(dataDirs.options(root));
+    noteDirectoriesNotGiven(view, dataDirs, err);
     for (ShardedRootView.Finding f : view.findings()) {
       err.println((f.isDamage() ? "ironwal: DAMAGE " : "note: ") + f.kind() + ": " + f.file()
           + (f.offset() >= 0 ? " @ " + f.offset() : "") + ": " + f.message());
     }
     err.flush();
     return view;
+  }
+
+  /** Tells on stderr that shards in directories not given are skipped, and how not to. */
+  static void noteDirectoriesNotGiven(ShardedRootView view, DataDirsOption dataDirs,
+      PrintWriter err) {
+    if (view.directoryCount() > 1 && !dataDirs.given()) {
+      err.println("note: " + view.root() + " is the home of a sharded root over "
+          + view.directoryCount() + " data directories; give the others with --data-dir (in"
+          + " recorded order) to read the shards that live there");
+      err.flush();
+    }
   }
 
   /** The exit code after a read of the root's files: 1 if they are damaged. */
@@ -114,11 +134,12 @@ final class CheckpointsCommand extends BaseCommand {
       footer = {"", "Example:", "  ironwal checkpoints list --root ./sharded_data --json"})
   static final class ListCommand extends BaseCommand {
     @Mixin RootOption root;
+    @Mixin DataDirsOption dataDirs;
     @Mixin JsonOption json;
 
     @Override
     public Integer call() {
-      ShardedRootView snap = readRoot(root, err());
+      ShardedRootView snap = readRoot(root, dataDirs, err());
       List<NamedCheckpoint> all = snap.checkpoints();
       if (json.json) {
         List<Object> list = new ArrayList<>();
@@ -164,6 +185,7 @@ final class CheckpointsCommand extends BaseCommand {
           "  ironwal checkpoints show --hex 00ff --json"})
   static final class ShowCommand extends BaseCommand {
     @Mixin RootOption root;
+    @Mixin DataDirsOption dataDirs;
     @Mixin JsonOption json;
 
     @Parameters(index = "0", paramLabel = "ID", description = "The checkpoint id (UTF-8 text).")
@@ -180,7 +202,7 @@ final class CheckpointsCommand extends BaseCommand {
       } catch (IllegalArgumentException e) {
         throw new CliException(ExitCode.USAGE, "ID is not hex: " + e.getMessage());
       }
-      ShardedRootView snap = readRoot(root, err());
+      ShardedRootView snap = readRoot(root, dataDirs, err());
       Checkpoint c = null;
       for (NamedCheckpoint n : snap.checkpoints()) {
         if (Arrays.equals(n.id(), raw)) {
@@ -224,6 +246,7 @@ final class CheckpointsCommand extends BaseCommand {
           "  ironwal checkpoints compact 10 --allow-cut --root ./sharded_data"})
   static final class CompactCommand extends BaseCommand {
     @Mixin RootOption root;
+    @Mixin DataDirsOption dataDirs;
     @Mixin JsonOption json;
 
     @Parameters(index = "0", paramLabel = "N", description = "How many checkpoints to keep (>= 1).")
@@ -238,7 +261,7 @@ final class CheckpointsCommand extends BaseCommand {
       if (keep < 1) {
         throw new CliException(ExitCode.USAGE, "N must be at least 1, got " + keep);
       }
-      ShardedRootView view = readRoot(root, err());
+      ShardedRootView view = readRoot(root, dataDirs, err());
       if (view.damaged()) {
         throw new CliException(ExitCode.CORRUPTION, "the sharded root's files are damaged (see"
             + " above); compaction refused");
@@ -250,9 +273,12 @@ final class CheckpointsCommand extends BaseCommand {
           cuts.add(f.file() + " @ " + f.offset() + ": " + f.message());
         }
       }
-      try (WalInspector in = WalInspector.open(root.root())) {
-        for (int i = 0; i < view.shardCount(); i++) {
-          String stream = ShardedWal.streamName(i, view.shardCount());
+      for (int i = 0; i < view.shardCount(); i++) {
+        String stream = ShardedWal.streamName(i, view.shardCount());
+        Path dir = view.directoryOf(i).orElseThrow(() -> new CliException(ExitCode.USAGE,
+            "compaction opens the whole sharded root: give every data directory with"
+                + " --data-dir"));
+        try (WalInspector in = WalInspector.open(dir)) {
           if (!in.hasStream(stream)) {
             continue;
           }
@@ -276,9 +302,15 @@ final class CheckpointsCommand extends BaseCommand {
       WalOptions options = WalOptions.builder(root.root())
           .onCorruption(allowCut ? CorruptionPolicy.TRUNCATE : CorruptionPolicy.ERROR).build();
       CompactionStats s;
-      RecoveryReport recovery;
-      try (ShardedWal wal = ShardedWal.open(options)) {
-        recovery = wal.wal().recoveryReport();
+      long bytesCut = 0;
+      try (ShardedWal wal = ShardedWal.open(dataDirs.options(root, options))) {
+        // One Wal per data directory: count each directory's recovery once.
+        Set<Wal> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < wal.shardCount(); i++) {
+          if (seen.add(wal.walOf(i))) {
+            bytesCut += wal.walOf(i).recoveryReport().bytesCut();
+          }
+        }
         s = wal.compactCheckpoints(keep);
       }
       if (json.json) {
@@ -287,7 +319,7 @@ final class CheckpointsCommand extends BaseCommand {
         o.put("checkpointsAfter", s.checkpointsAfter());
         o.put("bytesReclaimed", s.bytesReclaimed());
         o.put("recoveryCuts", cuts);
-        o.put("recoveryBytesCut", recovery.bytesCut());
+        o.put("recoveryBytesCut", bytesCut);
         out().println(Json.write(o));
       } else {
         for (String c : cuts) {

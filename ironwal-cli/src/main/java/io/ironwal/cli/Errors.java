@@ -11,6 +11,7 @@ import io.ironwal.WalException;
 import io.ironwal.WalIoException;
 import io.ironwal.sharded.CheckpointCorruptedException;
 import io.ironwal.sharded.CheckpointNotFoundException;
+import io.ironwal.sharded.DataDirectoryMismatchException;
 import io.ironwal.sharded.InvalidCheckpointIdException;
 import io.ironwal.sharded.NoCheckpointsException;
 import io.ironwal.sharded.ShardCountMismatchException;
@@ -54,7 +55,8 @@ final class Errors {
   private static boolean isUsage(Throwable e) {
     return e instanceof InvalidArgumentException || e instanceof InvalidConfigurationException
         || e instanceof InvalidStreamNameException || e instanceof InvalidCheckpointIdException
-        || e instanceof ShardCountMismatchException || e instanceof IllegalArgumentException;
+        || e instanceof ShardCountMismatchException || e instanceof DataDirectoryMismatchException
+        || e instanceof IllegalArgumentException;
   }
 
   static String message(Throwable e) {

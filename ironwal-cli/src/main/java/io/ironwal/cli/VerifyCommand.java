@@ -7,6 +7,7 @@ import io.ironwal.inspect.ProgressListener;
 import io.ironwal.inspect.VerifyReport;
 import io.ironwal.inspect.WalInspector;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,9 +38,11 @@ import picocli.CommandLine.Parameters;
     footer = {"", "Examples:",
         "  ironwal verify",
         "  ironwal verify orders --root /var/lib/app/wal",
-        "  ironwal verify --json > report.json; echo $?"})
+        "  ironwal verify --json > report.json; echo $?",
+        "  ironwal verify --root /disk0/wal --data-dir /disk1/wal --data-dir /disk2/wal"})
 final class VerifyCommand extends BaseCommand {
   @Mixin RootOption root;
+  @Mixin DataDirsOption dataDirs;
   @Mixin JsonOption json;
 
   @Parameters(index = "0", paramLabel = "STREAM", arity = "0..1",
@@ -77,6 +80,10 @@ final class VerifyCommand extends BaseCommand {
   }
 
   private int verify() {
+    if (dataDirs.given() && (stream != null || !root.isSharded())) {
+      throw new CliException(ExitCode.USAGE, "--data-dir names the further directories of a"
+          + " sharded root, verified as a whole: give no STREAM, and the root's home as --root");
+    }
     try (WalInspector in = stream == null ? Inspection.open(root)
         : Inspection.openStream(root, stream)) {
       List<String> streams = stream == null ? in.streams() : List.of(stream);
@@ -85,15 +92,22 @@ final class VerifyCommand extends BaseCommand {
       long start = System.nanoTime();
       VerifyReport report = in.verify(streams, bar == null ? ProgressListener.NONE : bar);
       // A sharded root's own files: sharded.meta, checkpoints.log, HEAD, and every checkpoint's
-      // offsets against its shards.
+      // offsets against its shards; and the streams of its further data directories.
       List<ShardedRootView.Finding> sharded = new ArrayList<>();
-      List<QuarantinedFile> quarantined = new ArrayList<>(report.quarantined());
       if (stream == null && root.isSharded()) {
-        ShardedRootView view = ShardedRootView.open(root.root());
+        ShardedRootView view = ShardedRootView.open(dataDirs.options(root));
+        CheckpointsCommand.noteDirectoriesNotGiven(view, dataDirs, err());
+        for (Path dir : dataDirs.dirs) {
+          try (WalInspector more = WalInspector.open(dir)) {
+            report = merge(report,
+                more.verify(more.streams(), bar == null ? ProgressListener.NONE : bar));
+          }
+        }
         sharded.addAll(view.findings());
         sharded.addAll(view.checkCheckpointsAgainstShards());
-        quarantined.addAll(view.quarantined());
+        report = merge(report, new VerifyReport(0, 0, 0, 0, 0, List.of(), view.quarantined()));
       }
+      List<QuarantinedFile> quarantined = report.quarantined();
       double seconds = (System.nanoTime() - start) / 1e9;
       if (bar != null) {
         bar.finish();
@@ -109,6 +123,16 @@ final class VerifyCommand extends BaseCommand {
       }
       return bad ? ExitCode.CORRUPTION : ExitCode.OK;
     }
+  }
+
+  private static VerifyReport merge(VerifyReport a, VerifyReport b) {
+    List<Problem> problems = new ArrayList<>(a.problems());
+    problems.addAll(b.problems());
+    List<QuarantinedFile> quarantined = new ArrayList<>(a.quarantined());
+    quarantined.addAll(b.quarantined());
+    return new VerifyReport(a.streams() + b.streams(), a.segments() + b.segments(),
+        a.frames() + b.frames(), a.entries() + b.entries(), a.bytes() + b.bytes(), problems,
+        quarantined);
   }
 
   private void printJson(VerifyReport r, List<ShardedRootView.Finding> sharded,

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ironwal.SyncMode;
 import io.ironwal.WalIterator;
 import io.ironwal.WalOptions;
+import io.ironwal.cli.InProcess.Run;
 import io.ironwal.sharded.ShardedWal;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,23 +16,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code ironwal reshard}, in process: a real root rewritten, its keys' order and checkpoint. */
 class ReshardCommandTest {
   @TempDir Path tmp;
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    int exit = cmd.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -72,8 +58,8 @@ class ReshardCommandTest {
     }
     Path dst = tmp.resolve("dst");
     Path dst2 = tmp.resolve("dst2");
-    Run r = run("reshard", "--from", src.toString(), "--to", dst.toString(), "--to-dir",
-        dst2.toString(), "--shards", "8", "--key-delimiter", "|", "--progress");
+    Run r = InProcess.run("reshard", "--from", src.toString(), "--to", dst.toString(),
+        "--to-dir", dst2.toString(), "--shards", "8", "--key-delimiter", "|", "--progress");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("resharded 300 entries from 3 to 8 shards")
         .contains("2 checkpoints translated, latest 'snap250'");
@@ -93,7 +79,8 @@ class ReshardCommandTest {
     try (ShardedWal w = ShardedWal.open(WalOptions.builder(src).build(), 2)) {
       w.append(b("k"), b("k|v"));
     }
-    Run r = run("reshard", "--from", src.toString(), "--to", tmp.resolve("dst").toString(),
+    Run r = InProcess.run("reshard", "--from", src.toString(), "--to",
+        tmp.resolve("dst").toString(),
         "--shards", "4");
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("stores values only").contains("--key-delimiter");
@@ -102,7 +89,7 @@ class ReshardCommandTest {
 
   @Test
   void hasHelpWithExamples() {
-    Run r = run("reshard", "--help");
+    Run r = InProcess.run("reshard", "--help");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("Usage: ironwal reshard").contains("Example");
   }
