@@ -138,14 +138,8 @@ public final class Resharder {
     String text = "reshard of " + from.dataDirs() + " started " + Instant.now()
         + "; incomplete until this file is removed\n";
     try {
-      Path home = marker.getParent();
-      if (!storage.exists(home)) {
-        storage.createDirectories(home);
-        // The home's own entry must be durable before anything else of the target is.
-        if (home.toAbsolutePath().getParent() != null) {
-          storage.syncDirectory(home.toAbsolutePath().getParent());
-        }
-      }
+      // The home's own entry must be durable before anything else of the target is.
+      AtomicFiles.createDirectories(storage, marker.getParent());
       AtomicFiles.replace(storage, marker, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     } catch (IOException e) {
       throw new WalIoException("cannot write " + marker, e);

@@ -36,6 +36,36 @@ public final class AtomicFiles {
   }
 
   /**
+   * Creates a directory and its missing parents durably: after it returns, a power cut leaves
+   * every directory it created in place. A new directory's entry lives in its parent, so the
+   * parent of each created level is fsynced, deepest first; fsyncing only the immediate parent
+   * would leave a created grandparent's entry, and so everything under it, to the page cache.
+   *
+   * @param storage the disk seam
+   * @param dir the directory
+   * @return whether anything was created
+   * @throws IOException on failure
+   */
+  public static boolean createDirectories(Storage storage, Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath().normalize();
+    if (storage.isDirectory(abs)) {
+      return false;
+    }
+    Path top = abs;
+    while (top.getParent() != null && !storage.isDirectory(top.getParent())) {
+      top = top.getParent();
+    }
+    storage.createDirectories(abs);
+    for (Path d = abs; d != null && d.getParent() != null; d = d.getParent()) {
+      storage.syncDirectory(d.getParent());
+      if (d.equals(top)) {
+        break;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Reads a whole small file.
    *
    * @param storage the disk seam

@@ -25,6 +25,7 @@ import io.ironwal.internal.events.RecoveryEvent;
 import io.ironwal.internal.events.SlowAppendEvent;
 import io.ironwal.internal.events.Telemetry;
 import io.ironwal.internal.format.FrameEncoder;
+import io.ironwal.internal.io.AtomicFiles;
 import io.ironwal.internal.io.FileCache;
 import io.ironwal.internal.io.Interrupts;
 import io.ironwal.internal.io.Storage;
@@ -180,14 +181,9 @@ public final class WalEngine {
     Path root = options.root();
     Closeable lock;
     try {
-      if (!storage.isDirectory(root)) {
-        storage.createDirectories(root);
-        // The new root's own entry must survive a power cut, or every stream in it could vanish.
-        Path parent = root.getParent() != null ? root.getParent() : root.toAbsolutePath().getParent();
-        if (parent != null) {
-          storage.syncDirectory(parent);
-        }
-      }
+      // The new root's own entry (and any new parent's) must survive a power cut, or every
+      // stream in it could vanish.
+      AtomicFiles.createDirectories(storage, root);
       lock = storage.tryLock(root.resolve(LOCK_FILE));
     } catch (IOException e) {
       throw new WalIoException("cannot open WAL root " + root, e);
@@ -420,6 +416,36 @@ public final class WalEngine {
   /** The size of a segment file. */
   long fileSize(Path path) throws IOException {
     return read(path, h -> h.file().size());
+  }
+
+  /** A read over a segment's mapping. */
+  @FunctionalInterface
+  interface MappedRead<T> {
+    T apply(ByteBuffer mapping) throws IOException;
+  }
+
+  /**
+   * Runs a read over a mapping of a segment covering {@code [0, limit)}, holding the file for the
+   * whole read so the mapping stays valid; nothing of the mapping may escape it. For a segment of
+   * 2 GiB or more, which one mapping cannot address, returns {@code fallback}'s result instead.
+   */
+  <T> T withReadMap(Path path, long limit, MappedRead<T> op, ReadFallback<T> fallback)
+      throws IOException {
+    if (limit > Integer.MAX_VALUE) {
+      return fallback.get();
+    }
+    return read(path, h -> op.apply(h.readMap(limit)));
+  }
+
+  /** The read to do where a mapping cannot be used. */
+  @FunctionalInterface
+  interface ReadFallback<T> {
+    T get() throws IOException;
+  }
+
+  /** Whether reads go through memory mappings. */
+  boolean readsMapped() {
+    return options.readStrategy() == ReadStrategy.MMAP;
   }
 
   /** A byte source for a segment, per the configured read strategy; holds a file only per read. */
