@@ -82,28 +82,6 @@ public final class FrameCursor {
   }
 
   /**
-   * Creates a cursor over a mapping of the whole range it may read: its frames are examined and
-   * checksummed where they lie, with no copy (for random reads of a memory-mapped segment).
-   *
-   * @param mapping a mapping of the file, index 0 at file offset 0, covering at least {@code
-   *     limit} bytes; valid while the cursor is used
-   * @param offset the first frame's offset
-   * @param limit the offset past which nothing is read
-   * @return the cursor
-   * @throws IllegalArgumentException if the mapping is shorter than {@code limit}
-   */
-  public static FrameCursor over(ByteBuffer mapping, long offset, long limit) {
-    if (mapping.capacity() < limit) {
-      throw new IllegalArgumentException("mapping of " + mapping.capacity()
-          + " bytes, shorter than the limit " + limit);
-    }
-    FrameCursor c = new FrameCursor(null, offset, limit, mapping);
-    c.bufStart = 0;
-    c.bufLen = (int) limit;
-    return c;
-  }
-
-  /**
    * Returns the offset the next step examines.
    *
    * @return the current offset
@@ -376,11 +354,6 @@ public final class FrameCursor {
   private void ensure(long pos, int n) throws IOException {
     if (pos >= bufStart && pos + n <= bufStart + bufLen) {
       return;
-    }
-    if (source == null) {
-      // A cursor over a mapping: every step stays below the limit, which the mapping covers.
-      throw new IOException("read of " + n + " bytes at " + pos + " outside the mapped "
-          + bufLen + " bytes");
     }
     int size = (int) Math.min(Math.max(n, readAheadBytes), limit - pos);
     if (buf.capacity() < size) {

@@ -100,8 +100,10 @@ final class StreamReader {
       if (view == null) {
         return null;
       }
-      long floor = view.index().floorOffset(id);
-      long start = floor < 0 ? SegmentHeader.SIZE : floor;
+      long start = view.index().floorOffset(id);
+      if (start < 0) {
+        start = SegmentHeader.SIZE;
+      }
       BlockCache cache = stream.engine.blockCache();
       if (cache.enabled()) {
         // Cached by index block: the decoded entries of the frames from one index entry to the
@@ -112,15 +114,36 @@ final class StreamReader {
           return block.entries()[(int) (id - block.firstId())].clone();
         }
       }
-      if (stream.engine.readsMapped()) {
-        // Walk and check the frames where they lie in the mapping: no copy into a buffer.
-        return stream.engine.withReadMap(view.path(), view.limit(),
-            map -> find(FrameCursor.over(map, start, view.limit()), view, start, id, cache),
-            () -> find(new FrameCursor(stream.engine.source(view.path()), start, view.limit(),
-                GET_BUFFER.get()), view, start, id, cache));
+      FrameCursor c = new FrameCursor(stream.engine.source(view.path()), start, view.limit(),
+          GET_BUFFER.get());
+      if (cache.enabled()) {
+        byte[] e = readBlock(c, view, start, id, cache);
+        if (e != null) {
+          return e;
+        }
+        c.seek(start); // Not cacheable (damage, or id beyond the block): read as uncached.
       }
-      return find(new FrameCursor(stream.engine.source(view.path()), start, view.limit(),
-          GET_BUFFER.get()), view, start, id, cache);
+      while (true) {
+        if (c.skipBefore(id)) {
+          continue;
+        }
+        long at = c.offset();
+        if (!c.nextChecked()) {
+          Probe p = c.next();
+          if (!p.isFrame()) {
+            throw FrameDecoder.error(p, view.path(), at);
+          }
+        }
+        long first = c.frameFirstId();
+        if (first + c.frameCount() <= id) {
+          continue;
+        }
+        if (first > id) {
+          throw new CorruptionException("frame ids skip from before " + id + " to "
+              + first, view.path(), at);
+        }
+        return entryOf(c, id, view.path(), at);
+      }
     } catch (NoSuchFileException e) {
       if (id < stream.segments.firstId()) {
         return null; // Pruned while we looked.
@@ -128,39 +151,6 @@ final class StreamReader {
       throw new SegmentNotFoundException(Path.of(e.getFile()));
     } catch (IOException e) {
       throw new WalIoException("read of stream '" + stream.name + "' failed", e);
-    }
-  }
-
-  /** Walks from an index entry to the frame holding {@code id} and returns the entry. */
-  private byte[] find(FrameCursor c, SegmentView view, long start, long id, BlockCache cache)
-      throws IOException {
-    if (cache.enabled()) {
-      byte[] e = readBlock(c, view, start, id, cache);
-      if (e != null) {
-        return e;
-      }
-      c.seek(start); // Not cacheable (damage, or id beyond the block): read as uncached.
-    }
-    while (true) {
-      if (c.skipBefore(id)) {
-        continue;
-      }
-      long at = c.offset();
-      if (!c.nextChecked()) {
-        Probe p = c.next();
-        if (!p.isFrame()) {
-          throw FrameDecoder.error(p, view.path(), at);
-        }
-      }
-      long first = c.frameFirstId();
-      if (first + c.frameCount() <= id) {
-        continue;
-      }
-      if (first > id) {
-        throw new CorruptionException("frame ids skip from before " + id + " to "
-            + first, view.path(), at);
-      }
-      return entryOf(c, id, view.path(), at);
     }
   }
 

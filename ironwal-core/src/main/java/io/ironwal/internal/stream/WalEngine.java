@@ -418,36 +418,6 @@ public final class WalEngine {
     return read(path, h -> h.file().size());
   }
 
-  /** A read over a segment's mapping. */
-  @FunctionalInterface
-  interface MappedRead<T> {
-    T apply(ByteBuffer mapping) throws IOException;
-  }
-
-  /**
-   * Runs a read over a mapping of a segment covering {@code [0, limit)}, holding the file for the
-   * whole read so the mapping stays valid; nothing of the mapping may escape it. For a segment of
-   * 2 GiB or more, which one mapping cannot address, returns {@code fallback}'s result instead.
-   */
-  <T> T withReadMap(Path path, long limit, MappedRead<T> op, ReadFallback<T> fallback)
-      throws IOException {
-    if (limit > Integer.MAX_VALUE) {
-      return fallback.get();
-    }
-    return read(path, h -> op.apply(h.readMap(limit)));
-  }
-
-  /** The read to do where a mapping cannot be used. */
-  @FunctionalInterface
-  interface ReadFallback<T> {
-    T get() throws IOException;
-  }
-
-  /** Whether reads go through memory mappings. */
-  boolean readsMapped() {
-    return options.readStrategy() == ReadStrategy.MMAP;
-  }
-
   /** A byte source for a segment, per the configured read strategy; holds a file only per read. */
   FrameCursor.Source source(Path path) {
     if (options.readStrategy() == ReadStrategy.MMAP) {
