@@ -128,6 +128,17 @@ class DataDirsCommandTest {
   }
 
   @Test
+  void repairSaysItDoesNotHandleSeveralDirectoriesAndChangesNothing() {
+    Run r = InProcess.run("repair", "--apply", "--root", dirs.get(0).toString());
+    assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err()).contains("over 3 data directories").contains("does not handle yet");
+    r = InProcess.run("repair", "--root", dirs.get(1).toString());
+    assertThat(r.exit()).as("a further directory previews as a plain root: %s", r.err())
+        .isZero();
+    assertThat(r.out()).contains("shard-01").contains("shard-04");
+  }
+
+  @Test
   void compactionNeedsEveryDirectoryAndThenWorks() {
     Run r = InProcess.run("checkpoints", "compact", "1", "--root", dirs.get(0).toString());
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
