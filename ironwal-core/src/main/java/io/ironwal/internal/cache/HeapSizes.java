@@ -21,6 +21,11 @@ final class HeapSizes {
    * 8 bytes a frame more than the objects above add up to.
    */
   static final long MAP_ENTRY = align(HEADER + 4 + 5L * REF) + align(6L * REF);
+  /**
+   * One entry of a {@code ConcurrentHashMap}: its node (hash, key, value, next) and its share of
+   * the table, counted as for {@link #MAP_ENTRY}.
+   */
+  static final long CONCURRENT_MAP_ENTRY = align(HEADER + 4 + 3L * REF) + align(6L * REF);
 
   private HeapSizes() {}
 
