@@ -82,6 +82,9 @@ class ReadPathFindingsTest {
       for (int i = 0; i < 50; i++) {
         assertThat(wal.get("s", i)).hasValue(entry(i));
       }
+      if (how == ReadStrategy.MMAP) {
+        assertThat(storage.readMappings()).as("the reader mapped the segment").isPositive();
+      }
       storage.failNthForce(1, p -> p.toString().endsWith(".wal"));
       assertThatThrownBy(wal::flush).isInstanceOf(WalIoException.class);
       // Entry 0 was durable and stays; the rest was cut with the segment and is simply gone.

@@ -41,6 +41,7 @@ public final class InstrumentedStorage extends ForwardingStorage {
   private final AtomicInteger peakOpenFiles = new AtomicInteger();
   private final AtomicInteger peakOpenSegments = new AtomicInteger();
   private final AtomicLong segmentOpens = new AtomicLong();
+  private final AtomicLong readMappings = new AtomicLong();
   /** Per file: the highest sequence number of a force that started and then completed. */
   private final ConcurrentHashMap<Path, AtomicLong> forcedThrough = new ConcurrentHashMap<>();
   private final ThreadLocal<long[]> lastSegmentWrite = ThreadLocal.withInitial(() -> new long[1]);
@@ -115,6 +116,11 @@ public final class InstrumentedStorage extends ForwardingStorage {
   }
 
   // ------------------------------------------------------------------ readings
+
+  /** Read-only mappings made, of any file. */
+  public long readMappings() {
+    return readMappings.get();
+  }
 
   /** File fsyncs started (data or mapping), of any file. */
   public long fileForces() {
@@ -277,6 +283,12 @@ public final class InstrumentedStorage extends ForwardingStorage {
     public void write(ByteBuffer src, long position) throws IOException {
       file.write(src, position);
       wroteSegment(file.path());
+    }
+
+    @Override
+    public ByteBuffer mapForRead(long position, int length) throws IOException {
+      readMappings.incrementAndGet();
+      return super.mapForRead(position, length);
     }
 
     @Override

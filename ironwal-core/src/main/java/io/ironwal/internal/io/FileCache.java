@@ -35,8 +35,12 @@ public final class FileCache implements AutoCloseable {
     private int refs;
     private boolean doomed;
     private ByteBuffer readMap;
+    /** Reads served by pread before the file is mapped; a racy count is fine, it only tunes. */
+    private int unmappedReads;
+    private final FileCache owner;
 
-    Handle(Key key, StorageFile file) {
+    Handle(FileCache owner, Key key, StorageFile file) {
+      this.owner = owner;
       this.key = key;
       this.path = key.path();
       this.file = file;
@@ -76,6 +80,21 @@ public final class FileCache implements AutoCloseable {
     }
 
     /**
+     * Returns whether a mapped read should map the file now, or read it by pread. While the cache
+     * has never had to close a reader's file to open another, files are mapped at once. Once it
+     * has (a stream with more segments than files may stay open), a file is mapped only after it
+     * has served {@link #MAP_AFTER_READS} reads since it was opened: random reads then close
+     * each file after a few reads, and mapping and unmapping it every time (64 MiB, with a page
+     * fault per page touched) cost more than the reads it served; MMAP ran at under half the
+     * speed of pread.
+     *
+     * @return {@code true} to map
+     */
+    public boolean worthMapping() {
+      return readMap != null || !owner.evictedReaders || ++unmappedReads > MAP_AFTER_READS;
+    }
+
+    /**
      * Returns the current read mapping without making one.
      *
      * @return the mapping, or {@code null}
@@ -97,6 +116,9 @@ public final class FileCache implements AutoCloseable {
     }
   }
 
+  /** Reads a newly opened file serves by pread before a mapped read maps it. */
+  public static final int MAP_AFTER_READS = 64;
+
   private final Storage storage;
   private final int maxOpen;
   private final MappingBudget mappings;
@@ -108,6 +130,8 @@ public final class FileCache implements AutoCloseable {
   /** Files taken out of the map but not yet closed: they still hold a descriptor. */
   private int closing;
   private boolean closed;
+  /** Whether a reader's file was ever closed to make room: reads then map only busy files. */
+  private volatile boolean evictedReaders;
   /** Files being cut under readers' feet: readers wait until the cut is done. */
   private final java.util.Set<Path> exclusive = new java.util.HashSet<>();
 
@@ -225,7 +249,7 @@ public final class FileCache implements AutoCloseable {
         existing.refs++;
         return existing;
       }
-      Handle h = new Handle(key, file);
+      Handle h = new Handle(this, key, file);
       h.refs = 1;
       open.put(key, h);
       return h;
@@ -392,10 +416,14 @@ public final class FileCache implements AutoCloseable {
 
   private boolean evictOne() {
     for (Iterator<Map.Entry<Key, Handle>> it = open.entrySet().iterator(); it.hasNext(); ) {
-      Handle h = it.next().getValue();
+      Map.Entry<Key, Handle> e = it.next();
+      Handle h = e.getValue();
       if (h.refs == 0) {
         it.remove();
         h.closeQuietly();
+        if (!e.getKey().write()) {
+          evictedReaders = true;
+        }
         return true;
       }
     }

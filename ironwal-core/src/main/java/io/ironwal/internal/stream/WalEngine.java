@@ -425,6 +425,9 @@ public final class WalEngine {
         // Callers never read past the end of what they know is written; the mapping covers
         // the whole file when made and is remade only when a read goes past it.
         ByteBuffer map = h.currentReadMap();
+        if (map == null && !h.worthMapping()) {
+          return h.file().read(dst, pos); // Not mapped yet: it may be closed again soon.
+        }
         long size = map != null && pos + dst.remaining() <= map.capacity()
             ? map.capacity() : h.file().size();
         if (pos >= size) {
