@@ -62,7 +62,8 @@ final class ShardsCommand extends BaseCommand {
       int unread = 0;
       for (int i = 0; i < count; i++) {
         String stream = ShardedWal.streamName(i, count);
-        Optional<Path> dir = directoryKnown(snap, i) ? snap.directoryOf(i)
+        // With a damaged placement file, where the shards live is unknown: read the home only.
+        Optional<Path> dir = snap.placementKnown() ? snap.directoryOf(i)
             : Optional.of(root.root());
         WalInspector in = dir.map(d -> inspectors.computeIfAbsent(d, WalInspector::open))
             .orElse(null);
@@ -117,16 +118,6 @@ final class ShardsCommand extends BaseCommand {
       }
     }
     return CheckpointsCommand.exitFor(snap);
-  }
-
-  /** False when the home's placement file is damaged: then only the home itself is read. */
-  private static boolean directoryKnown(ShardedRootView snap, int shard) {
-    try {
-      snap.directoryIndexOf(shard);
-      return true;
-    } catch (IllegalArgumentException unknown) {
-      return false;
-    }
   }
 
   static List<Object> findingsJson(List<ShardedRootView.Finding> findings) {

@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,7 +141,7 @@ public final class ShardedRootView {
       long logBytes, List<NamedCheckpoint> checkpoints, NamedCheckpoint latest,
       List<Finding> findings) {
     this(options, storage, shardCount, generation, logBytes, checkpoints, latest, findings,
-        null, java.util.Collections.singletonList(options.root()));
+        null, Collections.singletonList(options.root()));
   }
 
   private ShardedRootView(WalOptions options, Storage storage, int shardCount, long generation,
@@ -156,7 +157,7 @@ public final class ShardedRootView {
     this.latest = latest;
     this.findings = List.copyOf(findings);
     this.directoryOfShard = directoryOfShard;
-    this.dataDirs = java.util.Collections.unmodifiableList(new ArrayList<>(dataDirs));
+    this.dataDirs = Collections.unmodifiableList(new ArrayList<>(dataDirs));
   }
 
   /** This view with the placement read from the home and, when given, every data directory. */
@@ -500,6 +501,16 @@ public final class ShardedRootView {
    */
   public int directoryCount() {
     return dataDirs.size();
+  }
+
+  /**
+   * Returns whether the view knows where every shard lives: false when {@code sharded.meta} or
+   * the home's placement file is damaged.
+   *
+   * @return {@code true} if {@link #directoryIndexOf} answers
+   */
+  public boolean placementKnown() {
+    return directoryOfShard != null;
   }
 
   /**

@@ -153,6 +153,7 @@ class ShardedRootViewTest {
     }
     // Round-robin: shard i lives in directory i mod 3.
     ShardedRootView home = ShardedRootView.open(dirs.get(0));
+    assertThat(home.placementKnown()).isTrue();
     assertThat(home.directoryCount()).isEqualTo(3);
     assertThat(home.directoryIndexOf(4)).isEqualTo(1);
     assertThat(home.directoryOf(3)).hasValue(dirs.get(0));
@@ -210,6 +211,7 @@ class ShardedRootViewTest {
     assertThat(v.damaged()).isTrue();
     assertThat(v.checkCheckpointsAgainstShards()).extracting(ShardedRootView.Finding::kind)
         .containsExactly(ShardedRootView.Kind.SHARDS_NOT_CHECKED);
+    assertThat(v.placementKnown()).isFalse();
     assertThatThrownBy(() -> v.directoryIndexOf(0)).isInstanceOf(IllegalArgumentException.class);
   }
 
