@@ -273,12 +273,13 @@ final class CheckpointsCommand extends BaseCommand {
           cuts.add(f.file() + " @ " + f.offset() + ": " + f.message());
         }
       }
-      for (int i = 0; i < view.shardCount(); i++) {
-        String stream = ShardedWal.streamName(i, view.shardCount());
-        Path dir = view.directoryOf(i).orElseThrow(() -> new CliException(ExitCode.USAGE,
-            "compaction opens the whole sharded root: give every data directory with"
-                + " --data-dir"));
-        try (WalInspector in = WalInspector.open(dir)) {
+      try (ShardInspectors inspectors = new ShardInspectors()) {
+        for (int i = 0; i < view.shardCount(); i++) {
+          String stream = ShardedWal.streamName(i, view.shardCount());
+          Path dir = view.directoryOf(i).orElseThrow(() -> new CliException(ExitCode.USAGE,
+              "compaction opens the whole sharded root: give every data directory with"
+                  + " --data-dir"));
+          WalInspector in = inspectors.of(dir);
           if (!in.hasStream(stream)) {
             continue;
           }

@@ -9,7 +9,6 @@ import io.ironwal.sharded.ShardedWal;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,9 +41,7 @@ final class ShardsCommand extends BaseCommand {
           + " is damaged: the shard count is unknown");
     }
     boolean placed = snap.directoryCount() > 1;
-    // One inspector per data directory given, opened when a shard there is first read.
-    Map<Path, WalInspector> inspectors = new HashMap<>();
-    try {
+    try (ShardInspectors inspectors = new ShardInspectors()) {
       List<NamedCheckpoint> checkpoints = snap.checkpoints();
       NamedCheckpoint latest = checkpoints.isEmpty() ? null : checkpoints.get(checkpoints.size() - 1);
       List<Object> rows = new ArrayList<>();
@@ -65,8 +62,7 @@ final class ShardsCommand extends BaseCommand {
         // With a damaged placement file, where the shards live is unknown: read the home only.
         Optional<Path> dir = snap.placementKnown() ? snap.directoryOf(i)
             : Optional.of(root.root());
-        WalInspector in = dir.map(d -> inspectors.computeIfAbsent(d, WalInspector::open))
-            .orElse(null);
+        WalInspector in = dir.map(inspectors::of).orElse(null);
         StreamSummary s = in != null && in.hasStream(stream) ? in.summarize(stream) : null;
         if (in == null) {
           unread++;
@@ -111,10 +107,6 @@ final class ShardsCommand extends BaseCommand {
         out.printf("%d entries in all%s%n", totalEntries, unread == 0 ? ""
             : " (" + unread + " shard" + (unread == 1 ? "" : "s")
                 + " in data directories not given were not read)");
-      }
-    } finally {
-      for (WalInspector in : inspectors.values()) {
-        in.close();
       }
     }
     return CheckpointsCommand.exitFor(snap);

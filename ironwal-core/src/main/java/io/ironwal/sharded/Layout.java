@@ -209,7 +209,13 @@ final class Layout {
     }
   }
 
-  private static PlacementFormat.Placement readPlacement(Storage storage, Path dir)
+  /**
+   * Reads a directory's placement file.
+   *
+   * @return the placement, or {@code null} if the directory has none
+   * @throws CorruptionException if the file is damaged
+   */
+  static PlacementFormat.Placement readPlacement(Storage storage, Path dir)
       throws IOException {
     Path file = dir.resolve(PlacementFormat.FILE_NAME);
     if (!storage.exists(file)) {

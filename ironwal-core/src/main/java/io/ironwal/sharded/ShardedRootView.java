@@ -1,5 +1,6 @@
 package io.ironwal.sharded;
 
+import io.ironwal.CorruptionException;
 import io.ironwal.InvalidConfigurationException;
 import io.ironwal.WalIoException;
 import io.ironwal.WalOptions;
@@ -165,48 +166,44 @@ public final class ShardedRootView {
     if (shardCount < 1) {
       return this; // sharded.meta is damaged: where the shards live cannot be told.
     }
+    if (sharded.dataDirs().size() > 1) {
+      // Checks each given directory as ShardedWal.open does (typed errors name it).
+      Layout layout = Layout.read(sharded, storage, true);
+      return placed(findings, layout.directoryOfShard.clone(), sharded.dataDirs());
+    }
     Path placementPath = root.resolve(PlacementFormat.FILE_NAME);
     List<Finding> more = new ArrayList<>(findings);
+    PlacementFormat.Placement p;
     try {
-      if (!storage.exists(placementPath)) {
-        if (sharded.dataDirs().size() > 1) {
-          Layout.read(sharded, storage, true); // Throws: the further directories are extra.
-        }
-        return new ShardedRootView(options, storage, shardCount, generation, logBytes,
-            checkpoints, latest, more, new int[shardCount], List.of(root));
-      }
-      PlacementFormat.Placement p;
-      try {
-        p = PlacementFormat.decode(AtomicFiles.readAll(storage, placementPath,
-            PlacementFormat.maxSize() + 1));
-      } catch (FormatError e) {
-        more.add(new Finding(Kind.PLACEMENT_DAMAGED, placementPath, e.offset(), e.getMessage()
-            + "; the sharded WAL cannot be opened, and where its shards live is unknown"));
-        return new ShardedRootView(options, storage, shardCount, generation, logBytes,
-            checkpoints, latest, more, null, List.of(root));
-      }
-      if (p.shardCount() != shardCount || p.directoryIndex() != 0) {
-        more.add(new Finding(Kind.PLACEMENT_DAMAGED, placementPath, -1, PlacementFormat.FILE_NAME
-            + " records " + p.shardCount() + " shards and directory #" + p.directoryIndex()
-            + ", but this home's " + META_FILE + " records " + shardCount + " shards"));
-        return new ShardedRootView(options, storage, shardCount, generation, logBytes,
-            checkpoints, latest, more, null, List.of(root));
-      }
-      List<Path> dirs = new ArrayList<>();
-      for (int i = 0; i < p.directoryCount(); i++) {
-        dirs.add(i == 0 ? root : null);
-      }
-      if (sharded.dataDirs().size() > 1) {
-        // Checks each given directory against the recorded placement (typed errors name it).
-        Layout.read(sharded, storage, true);
-        dirs = sharded.dataDirs();
-      }
-      return new ShardedRootView(options, storage, shardCount, generation, logBytes,
-          checkpoints, latest, more, p.directoryOfShard().clone(), dirs);
+      p = Layout.readPlacement(storage, root);
+    } catch (CorruptionException e) {
+      more.add(new Finding(Kind.PLACEMENT_DAMAGED, placementPath, e.offset(), e.getMessage()
+          + "; the sharded WAL cannot be opened, and where its shards live is unknown"));
+      return placed(more, null, List.of(root));
     } catch (IOException e) {
       throw new WalIoException("cannot read " + placementPath, e);
     }
+    if (p == null) {
+      return placed(more, new int[shardCount], List.of(root)); // A root of one directory.
+    }
+    if (p.shardCount() != shardCount || p.directoryIndex() != 0) {
+      more.add(new Finding(Kind.PLACEMENT_DAMAGED, placementPath, -1, PlacementFormat.FILE_NAME
+          + " records " + p.shardCount() + " shards and directory #" + p.directoryIndex()
+          + ", but this home's " + META_FILE + " records " + shardCount + " shards"));
+      return placed(more, null, List.of(root));
+    }
+    List<Path> dirs = new ArrayList<>();
+    for (int i = 0; i < p.directoryCount(); i++) {
+      dirs.add(i == 0 ? root : null); // The further directories were not given.
+    }
+    return placed(more, p.directoryOfShard().clone(), dirs);
   }
+
+  private ShardedRootView placed(List<Finding> all, int[] table, List<Path> dirs) {
+    return new ShardedRootView(options, storage, shardCount, generation, logBytes, checkpoints,
+        latest, all, table, dirs);
+  }
+
 
   /**
    * Returns whether a directory is a sharded root: whether it holds {@value #META_FILE}.
@@ -253,7 +250,7 @@ public final class ShardedRootView {
    * @throws InvalidConfigurationException if the home has no {@value #META_FILE}
    * @throws DataDirectoryMismatchException if a given directory is missing, extra, swapped or
    *     foreign
-   * @throws io.ironwal.CorruptionException if a further directory's placement file is damaged
+   * @throws CorruptionException if a further directory's placement file is damaged
    * @throws WalIoException on an I/O error
    */
   public static ShardedRootView open(ShardedOptions options) {
@@ -428,7 +425,7 @@ public final class ShardedRootView {
           try {
             StreamSummary s = in.summarize(name);
             next[shard] = s.nextId();
-          } catch (io.ironwal.CorruptionException e) {
+          } catch (CorruptionException e) {
             // A damaged segment header: verify of the shard stream reports it.
             next[shard] = Long.MAX_VALUE;
           }

@@ -80,18 +80,18 @@ public final class FileCache implements AutoCloseable {
     }
 
     /**
-     * Returns whether a mapped read should map the file now, or read it by pread. While the cache
-     * has never had to close a reader's file to open another, files are mapped at once. Once it
-     * has (a stream with more segments than files may stay open), a file is mapped only after it
-     * has served {@link #MAP_AFTER_READS} reads since it was opened: random reads then close
-     * each file after a few reads, and mapping and unmapping it every time (64 MiB, with a page
-     * fault per page touched) cost more than the reads it served; MMAP ran at under half the
-     * speed of pread.
+     * Returns whether a mapped read of a file not mapped yet should map it now, or read it by
+     * pread. While the cache has never had to close a reader's file to open another, files are
+     * mapped at once. Once it has (a stream with more segments than files may stay open), a file
+     * is mapped only after it has served {@link #MAP_AFTER_READS} reads since it was opened:
+     * random reads then close each file after a few reads, and mapping and unmapping it every
+     * time (64 MiB, with a page fault per page touched) cost more than the reads it served; MMAP
+     * ran at under half the speed of pread.
      *
      * @return {@code true} to map
      */
     public boolean worthMapping() {
-      return readMap != null || !owner.evictedReaders || ++unmappedReads > MAP_AFTER_READS;
+      return !owner.evictedReaders || ++unmappedReads > MAP_AFTER_READS;
     }
 
     /**
