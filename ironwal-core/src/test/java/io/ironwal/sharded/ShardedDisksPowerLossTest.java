@@ -14,10 +14,7 @@ import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.io.StorageSeam;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -45,23 +42,6 @@ class ShardedDisksPowerLossTest {
       CrashMode.TEAR_WRITE, CrashMode.ZERO_GROWN_TAIL, CrashMode.GARBAGE_UNSYNCED,
       CrashMode.PROCESS_CRASH};
 
-  /** What the workload was told; each event's index is its acknowledgement number. */
-  private static final class Ledger {
-    final List<List<String>> shards = new ArrayList<>();
-    final LinkedHashMap<String, long[]> checkpoints = new LinkedHashMap<>();
-    final Map<String, Integer> checkpointAck = new LinkedHashMap<>();
-    int compactionAck = -1;
-    int compactionStart = Integer.MAX_VALUE;
-    final List<String> dropped = new ArrayList<>();
-    int acks;
-
-    Ledger() {
-      for (int i = 0; i < SHARDS; i++) {
-        shards.add(new ArrayList<>());
-      }
-    }
-  }
-
   private record Snapshot(Moment moment, int acksAtSnapshot) {}
 
   private static final List<Path> MOUNTS = DIRS.stream().map(Path::getParent).toList();
@@ -73,8 +53,8 @@ class ShardedDisksPowerLossTest {
   }
 
   /** Runs the workload; the acknowledgement count of each moment is kept beside it. */
-  private static List<Snapshot> record(Ledger ledger, MountedDisks disks, Recording recording,
-      Storage storage) {
+  private static List<Snapshot> record(CheckpointLedger ledger, MountedDisks disks,
+      Recording recording, Storage storage) {
     List<Snapshot> snapshots = new ArrayList<>();
     Runnable collect = () -> {
       List<Moment> all = recording.moments();
@@ -106,7 +86,7 @@ class ShardedDisksPowerLossTest {
         }
         if (round == 2) {
           List<String> all = new ArrayList<>(ledger.checkpoints.keySet());
-          ledger.dropped.addAll(all.subList(0, all.size() - 1));
+          ledger.droppedByCompaction.addAll(all.subList(0, all.size() - 1));
           ledger.compactionStart = ledger.acks;
           wal.compactCheckpoints(1);
           collect.run();
@@ -119,43 +99,12 @@ class ShardedDisksPowerLossTest {
     return snapshots;
   }
 
-  private static Optional<String> check(Ledger ledger, MountedDisks crashed, int required) {
+  private static Optional<String> check(CheckpointLedger ledger, MountedDisks crashed,
+      int required) {
     try (ShardedWal wal = ShardedWal.open(options(crashed))) {
-      List<String> ids = wal.listCheckpoints().stream().map(NamedCheckpoint::idAsString).toList();
-      boolean compacted = ledger.compactionAck >= 0 && ledger.compactionAck < required;
-      boolean compactionMayHaveRun = required >= ledger.compactionStart;
-      for (Map.Entry<String, long[]> e : ledger.checkpoints.entrySet()) {
-        String id = e.getKey();
-        if (ledger.checkpointAck.get(id) >= required) {
-          continue;
-        }
-        if (ledger.dropped.contains(id)) {
-          if (compacted && ids.contains(id)) {
-            return Optional.of("checkpoint " + id + " survived an acknowledged compaction");
-          }
-          if (compacted || (compactionMayHaveRun && !ids.contains(id))) {
-            continue;
-          }
-        }
-        if (!ids.contains(id)) {
-          return Optional.of("acknowledged checkpoint " + id + " is missing; have " + ids);
-        }
-        long[] offsets = wal.loadCheckpoint(b(id)).nextIds();
-        if (!Arrays.equals(offsets, e.getValue())) {
-          return Optional.of("checkpoint " + id + " has other offsets");
-        }
-        for (int s = 0; s < SHARDS; s++) {
-          long first = wal.walOf(s).firstId(wal.streamName(s));
-          for (long q = first; q < offsets[s]; q++) {
-            Optional<byte[]> got = wal.walOf(s).get(wal.streamName(s), q);
-            String expected = ledger.shards.get(s).get((int) q);
-            if (got.isEmpty() || !ShardedTestSupport.s(got.get()).equals(expected)) {
-              return Optional.of("checkpoint " + id + " covers shard " + s + " (directory "
-                  + wal.directoryOf(s) + ") id " + q + " but it is "
-                  + got.map(ShardedTestSupport::s).orElse("missing"));
-            }
-          }
-        }
+      Optional<String> broken = ledger.checkCheckpoints(wal, required);
+      if (broken.isPresent()) {
+        return broken;
       }
       wal.append(b("after"), b("crash"));
       wal.createCheckpoint(b("after-crash"));
@@ -175,7 +124,7 @@ class ShardedDisksPowerLossTest {
   /** Records the workload (on {@code storageOf(disk)}), then checks every stride-th crash. */
   private static List<String> enumerate(long seed, int stride, boolean lieUnderDir1,
       boolean stopAtFirst) {
-    Ledger ledger = new Ledger();
+    CheckpointLedger ledger = new CheckpointLedger(SHARDS);
     MountedDisks disks = new MountedDisks(MOUNTS);
     Storage storage = lieUnderDir1 ? new LyingDirectoryStorage(disks, DIRS.get(1)) : disks;
     Recording recording = disks.record();

@@ -13,10 +13,7 @@ import io.ironwal.faults.LyingStorage.Lie;
 import io.ironwal.internal.io.Storage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -37,23 +34,14 @@ class ShardedPowerLossTest {
       CrashMode.TEAR_WRITE, CrashMode.ZERO_GROWN_TAIL, CrashMode.GARBAGE_UNSYNCED,
       CrashMode.PROCESS_CRASH};
 
-  /** What the workload was told, in order; each event's index is its acknowledgement number. */
-  private static final class Ledger {
-    final List<List<String>> shards = new ArrayList<>();
-    /** Acknowledged checkpoints, with the ack count at which each was acknowledged. */
-    final LinkedHashMap<String, long[]> checkpoints = new LinkedHashMap<>();
-    final Map<String, Integer> checkpointAck = new LinkedHashMap<>();
+  /** The checkpoint ledger, and when each append was acknowledged. */
+  private static final class Ledger extends CheckpointLedger {
     /** Ack numbers of the shards' appends, parallel to {@link #shards}. */
     final List<List<Integer>> appendAck = new ArrayList<>();
-    /** Ack number of the compaction, and the first ack number it could have started after. */
-    int compactionAck = -1;
-    int compactionStart = Integer.MAX_VALUE;
-    final List<String> droppedByCompaction = new ArrayList<>();
-    int acks;
 
     Ledger() {
+      super(SHARDS);
       for (int i = 0; i < SHARDS; i++) {
-        shards.add(new ArrayList<>());
         appendAck.add(new ArrayList<>());
       }
     }
@@ -129,41 +117,9 @@ class ShardedPowerLossTest {
   private static Optional<String> check(Ledger ledger, Path root, SimulatedDisk crashed,
       int required, boolean processCrash) {
     try (ShardedWal wal = ShardedWal.open(options(root, crashed), SHARDS)) {
-      List<String> ids = wal.listCheckpoints().stream().map(NamedCheckpoint::idAsString).toList();
-      boolean compacted = ledger.compactionAck >= 0 && ledger.compactionAck < required;
-      boolean compactionMayHaveRun = required >= ledger.compactionStart;
-      for (Map.Entry<String, long[]> e : ledger.checkpoints.entrySet()) {
-        String id = e.getKey();
-        if (ledger.checkpointAck.get(id) >= required) {
-          continue;
-        }
-        if (ledger.droppedByCompaction.contains(id)) {
-          if (compacted && ids.contains(id)) {
-            return Optional.of("checkpoint " + id + " survived an acknowledged compaction");
-          }
-          if (compacted || (compactionMayHaveRun && !ids.contains(id))) {
-            continue;
-          }
-        }
-        if (!ids.contains(id)) {
-          return Optional.of("acknowledged checkpoint " + id + " is missing; have " + ids);
-        }
-        long[] offsets = wal.loadCheckpoint(b(id)).nextIds();
-        if (!Arrays.equals(offsets, e.getValue())) {
-          return Optional.of("checkpoint " + id + " has other offsets");
-        }
-        // Every entry the checkpoint covers is durable and correct (pruned prefixes excepted).
-        for (int s = 0; s < SHARDS; s++) {
-          long first = wal.wal().firstId(wal.streamName(s));
-          for (long q = first; q < offsets[s]; q++) {
-            Optional<byte[]> got = wal.wal().get(wal.streamName(s), q);
-            String expected = ledger.shards.get(s).get((int) q);
-            if (got.isEmpty() || !ShardedTestSupport.s(got.get()).equals(expected)) {
-              return Optional.of("checkpoint " + id + " covers shard " + s + " id " + q
-                  + " but it is " + got.map(ShardedTestSupport::s).orElse("missing"));
-            }
-          }
-        }
+      Optional<String> broken = ledger.checkCheckpoints(wal, required);
+      if (broken.isPresent()) {
+        return broken;
       }
       if (processCrash) {
         // The page cache survived: every acknowledged append is there, even unsynced ones.
