@@ -369,7 +369,11 @@ public final class WalOptions {
     }
 
     /**
-     * Sets the size of the decompressed-frame cache.
+     * Sets the size of the decompressed-frame cache, bounded in heap bytes. It serves the random
+     * reads that cost more than one read of one frame: compressed frames, entries written in
+     * batches, and runs of entries of mixed sizes. A read of an uncompressed entry whose frame's
+     * position the index knows exactly (single appends of same-sized entries) reads that frame
+     * directly, which is cheaper than a cache hit.
      *
      * @param bytes 0 to disable, otherwise a positive number of bytes
      * @return this builder

@@ -185,20 +185,22 @@ public final class BenchReport {
     String rg = "IronWalReadBench.randomGet";
     Sel pread = sel("raw pread", "RawDiskBench.randomPread");
     List<Sel> mmapPeer = List.of(sel("raw mmap read", "RawDiskBench.randomMmapRead"));
-    rows.add(new Row("Random get, MMAP, no block cache", Unit.OPS,
-        iw(rg, "readStrategy", "MMAP", "blockCacheSize", "0"), pread, mmapPeer,
-        ">= 1.0x raw pread", 0, 1.0));
-    rows.add(new Row("Random get, MMAP, block cache (hot)", Unit.OPS,
-        iw(rg, "readStrategy", "MMAP", "blockCacheSize", "268435456"), pread, mmapPeer,
-        ">= 1.0x IronWal without cache", 0, 1.0,
-        iw(rg, "readStrategy", "MMAP", "blockCacheSize", "0"), 1));
-    rows.add(new Row("Random get, STANDARD_IO, no block cache", Unit.OPS,
-        iw(rg, "readStrategy", "STANDARD_IO", "blockCacheSize", "0"), pread, mmapPeer,
-        ">= 0.8x raw pread", 0, 0.8));
-    rows.add(new Row("Random get, STANDARD_IO, block cache (hot)", Unit.OPS,
-        iw(rg, "readStrategy", "STANDARD_IO", "blockCacheSize", "268435456"), pread, mmapPeer,
-        ">= 1.0x IronWal without cache", 0, 1.0,
-        iw(rg, "readStrategy", "STANDARD_IO", "blockCacheSize", "0"), 1));
+    for (String perFrame : List.of("1", "100")) {
+      String framing = perFrame.equals("1") ? "" : ", 100 entries/frame";
+      for (String how : List.of("MMAP", "STANDARD_IO")) {
+        Sel uncached = iw(rg, "readStrategy", how, "blockCacheSize", "0", "entriesPerFrame",
+            perFrame);
+        String target = perFrame.equals("1") ? (how.equals("MMAP") ? ">= 1.0x raw pread"
+            : ">= 0.8x raw pread") : "";
+        double ratio = perFrame.equals("1") ? (how.equals("MMAP") ? 1.0 : 0.8) : 0;
+        rows.add(new Row("Random get, " + how + framing + ", no block cache", Unit.OPS,
+            uncached, pread, mmapPeer, target, 0, ratio));
+        rows.add(new Row("Random get, " + how + framing + ", block cache (hot)", Unit.OPS,
+            iw(rg, "readStrategy", how, "blockCacheSize", "268435456", "entriesPerFrame",
+                perFrame), pread, mmapPeer, ">= 1.0x IronWal without cache", 0, 1.0,
+            uncached, 1));
+      }
+    }
     Sel scan = sel("raw sequential read", "RawDiskBench.sequentialScan");
     for (String perFrame : List.of("1", "100")) {
       for (String how : List.of("MMAP", "STANDARD_IO")) {

@@ -50,10 +50,6 @@ public class IronWalReadBench {
     Wal wal;
     int count;
 
-    void fill(int entries, ReadStrategy readStrategy, long blockCacheSize) {
-      fill(entries, 1, readStrategy, blockCacheSize);
-    }
-
     void fill(int entries, int perFrame, ReadStrategy readStrategy, long blockCacheSize) {
       count = entries;
       dir = BenchDirs.fresh("read");
@@ -81,7 +77,10 @@ public class IronWalReadBench {
     }
   }
 
-  /** The stream for random gets: each read strategy, with and without the block cache. */
+  /**
+   * The stream for random gets: each read strategy, with and without the block cache, written
+   * one entry per frame or in batches.
+   */
   @State(Scope.Benchmark)
   public static class GetState extends Filled {
     @Param({"1000000"})
@@ -94,9 +93,16 @@ public class IronWalReadBench {
     @Param({"0", "268435456"})
     public long blockCacheSize;
 
+    /**
+     * Entries per frame: 1 (single appends: the index knows each frame's place) or 100
+     * (batches: a get walks to its frame, and a cache hit spares the walk).
+     */
+    @Param({"1", "100"})
+    public int entriesPerFrame;
+
     @Setup(Level.Trial)
     public void fill() {
-      fill(entries, readStrategy, blockCacheSize);
+      fill(entries, entriesPerFrame, readStrategy, blockCacheSize);
     }
   }
 

@@ -42,6 +42,8 @@ public final class InstrumentedStorage extends ForwardingStorage {
   private final AtomicInteger peakOpenSegments = new AtomicInteger();
   private final AtomicLong segmentOpens = new AtomicLong();
   private final AtomicLong readMappings = new AtomicLong();
+  private final AtomicLong segmentReads = new AtomicLong();
+  private final AtomicLong segmentBytesRead = new AtomicLong();
   /** Per file: the highest sequence number of a force that started and then completed. */
   private final ConcurrentHashMap<Path, AtomicLong> forcedThrough = new ConcurrentHashMap<>();
   private final ThreadLocal<long[]> lastSegmentWrite = ThreadLocal.withInitial(() -> new long[1]);
@@ -120,6 +122,16 @@ public final class InstrumentedStorage extends ForwardingStorage {
   /** Read-only mappings made, of any file. */
   public long readMappings() {
     return readMappings.get();
+  }
+
+  /** Reads (preads) of segment files so far. */
+  public long segmentReads() {
+    return segmentReads.get();
+  }
+
+  /** Bytes read by pread from segment files so far. */
+  public long segmentBytesRead() {
+    return segmentBytesRead.get();
   }
 
   /** File fsyncs started (data or mapping), of any file. */
@@ -283,6 +295,16 @@ public final class InstrumentedStorage extends ForwardingStorage {
     public void write(ByteBuffer src, long position) throws IOException {
       file.write(src, position);
       wroteSegment(file.path());
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      int n = file.read(dst, position);
+      if (segment) {
+        segmentReads.incrementAndGet();
+        segmentBytesRead.addAndGet(Math.max(0, n));
+      }
+      return n;
     }
 
     @Override

@@ -2,24 +2,14 @@ package io.ironwal.internal.cache;
 
 import io.ironwal.CacheStats;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A cache of decoded frames (their entries, decompressed and checksum-verified), bounded in heap
  * bytes: the estimated heap of the cached frames (each entry's array, the array of entries, the
- * frame, key and slot objects, the map's node and the clock's reference, see {@link HeapSizes})
- * never exceeds the configured size. Counting payload bytes alone let small entries take several
- * times the bound. Disabled when the size is 0.
- *
- * <p>Eviction is CLOCK (second chance), not strict LRU: a hit only sets its frame's reference
- * bit, without a lock and without touching any other object, so a hit costs one lookup in a
- * {@link ConcurrentHashMap}. A strictly ordered LRU relinks a list node on every hit under one
- * monitor, which made a hit slower than reading the frame again from the page cache. Inserts
- * and evictions take the monitor: the hand sweeps from the oldest frame, clears set bits (the
- * second chance) and evicts the first frame whose bit is clear.
+ * frame and key objects and the cache's own per-entry objects, see {@link HeapSizes} and
+ * {@code ClockCache.OVERHEAD_BYTES}) never exceeds the configured size. Counting payload bytes
+ * alone let small entries take several times the bound. Disabled when the size is 0. Evicts by
+ * CLOCK, so a hit takes no lock ({@code ClockCache}).
  */
 public final class BlockCache {
   /** Identifies a frame: its segment file and offset. */
@@ -34,41 +24,14 @@ public final class BlockCache {
    */
   public record Frame(long firstId, long frameLength, byte[][] entries) {}
 
-  /** A cached frame, its weight and its reference bit, in the map and on the clock. */
-  private static final class Slot {
-    final Key key;
-    final Frame frame;
-    final long weight;
-    /** Set by a hit, cleared by the sweeping hand. */
-    volatile boolean referenced;
-
-    Slot(Key key, Frame frame, long weight) {
-      this.key = key;
-      this.frame = frame;
-      this.weight = weight;
-    }
-  }
-
   /** Heap of a key (the segment path is shared by every frame of the segment, not counted). */
   private static final long KEY_BYTES =
       HeapSizes.align(HeapSizes.HEADER + HeapSizes.REF + 8);
   /** Heap of a {@link Frame} object. */
   private static final long FRAME_BYTES =
       HeapSizes.align(HeapSizes.HEADER + 16 + HeapSizes.REF);
-  /** Heap of a {@link Slot} object. */
-  private static final long SLOT_BYTES =
-      HeapSizes.align(HeapSizes.HEADER + 2L * HeapSizes.REF + 8 + 1);
-  /** The clock's share per frame: an {@link ArrayDeque} holds up to twice its size in slots. */
-  private static final long CLOCK_BYTES = 2L * HeapSizes.REF;
 
-  private final long capacityBytes;
-  private final ConcurrentHashMap<Key, Slot> map = new ConcurrentHashMap<>();
-  /** Every cached slot, oldest first; the hand takes from the head. Guarded by this. */
-  private final ArrayDeque<Slot> clock = new ArrayDeque<>();
-  private long usedBytes;
-  private long evictions;
-  private final LongAdder hits = new LongAdder();
-  private final LongAdder misses = new LongAdder();
+  private final ClockCache<Key, Frame> cache;
 
   /**
    * Creates a cache.
@@ -76,7 +39,7 @@ public final class BlockCache {
    * @param capacityBytes the bound; 0 disables caching
    */
   public BlockCache(long capacityBytes) {
-    this.capacityBytes = capacityBytes;
+    this.cache = new ClockCache<>(capacityBytes);
   }
 
   /**
@@ -87,8 +50,8 @@ public final class BlockCache {
    */
   public static long weigh(Frame frame) {
     byte[][] entries = frame.entries();
-    long bytes = HeapSizes.CONCURRENT_MAP_ENTRY + KEY_BYTES + SLOT_BYTES + CLOCK_BYTES
-        + FRAME_BYTES + HeapSizes.refArray(entries.length);
+    long bytes = ClockCache.OVERHEAD_BYTES + KEY_BYTES + FRAME_BYTES
+        + HeapSizes.refArray(entries.length);
     for (byte[] e : entries) {
       bytes += HeapSizes.byteArray(e.length);
     }
@@ -101,7 +64,7 @@ public final class BlockCache {
    * @return {@code true} if the capacity is positive
    */
   public boolean enabled() {
-    return capacityBytes > 0;
+    return cache.capacityBytes() > 0;
   }
 
   /**
@@ -112,16 +75,7 @@ public final class BlockCache {
    * @return the frame, or {@code null}
    */
   public Frame get(Path segment, long offset) {
-    Slot s = map.get(new Key(segment, offset));
-    if (s == null) {
-      misses.increment();
-      return null;
-    }
-    if (!s.referenced) {
-      s.referenced = true; // Written only when clear, so a hot frame's line stays shared.
-    }
-    hits.increment();
-    return s.frame;
+    return cache.get(new Key(segment, offset));
   }
 
   /**
@@ -135,35 +89,14 @@ public final class BlockCache {
    *     frame larger than the cache before weighing it)
    */
   public void put(Path segment, long offset, Frame entries, long rawBytes) {
-    if (rawBytes > capacityBytes) {
+    if (rawBytes > cache.capacityBytes()) {
       return;
     }
     long weight = weigh(entries);
-    if (weight > capacityBytes) {
+    if (weight > cache.capacityBytes()) {
       return;
     }
-    Key k = new Key(segment, offset);
-    synchronized (this) {
-      if (map.containsKey(k)) {
-        return;
-      }
-      Slot slot = new Slot(k, entries, weight);
-      map.put(k, slot);
-      clock.addLast(slot);
-      usedBytes += weight;
-      // Each pass clears the bits it meets, so the hand evicts within two sweeps.
-      while (usedBytes > capacityBytes) {
-        Slot victim = clock.pollFirst();
-        if (victim.referenced && victim != slot) {
-          victim.referenced = false;
-          clock.addLast(victim);
-          continue;
-        }
-        map.remove(victim.key, victim);
-        usedBytes -= victim.weight;
-        evictions++;
-      }
-    }
+    cache.put(new Key(segment, offset), entries, weight, false);
   }
 
   /**
@@ -171,15 +104,8 @@ public final class BlockCache {
    *
    * @param segment the segment file
    */
-  public synchronized void invalidate(Path segment) {
-    for (Iterator<Slot> it = clock.iterator(); it.hasNext(); ) {
-      Slot s = it.next();
-      if (s.key.segment().equals(segment)) {
-        it.remove();
-        map.remove(s.key, s);
-        usedBytes -= s.weight;
-      }
-    }
+  public void invalidate(Path segment) {
+    cache.removeIf(k -> k.segment().equals(segment));
   }
 
   /**
@@ -187,8 +113,8 @@ public final class BlockCache {
    *
    * @return used bytes, never above the capacity
    */
-  public synchronized long usedBytes() {
-    return usedBytes;
+  public long usedBytes() {
+    return cache.usedBytes();
   }
 
   /**
@@ -197,7 +123,7 @@ public final class BlockCache {
    * @return {hits, misses}
    */
   public long[] stats() {
-    return new long[] {hits.sum(), misses.sum()};
+    return cache.stats();
   }
 
   /**
@@ -205,8 +131,7 @@ public final class BlockCache {
    *
    * @return hits, misses, evictions, entries, used and capacity bytes
    */
-  public synchronized CacheStats snapshot() {
-    return new CacheStats(hits.sum(), misses.sum(), evictions, clock.size(), usedBytes,
-        capacityBytes);
+  public CacheStats snapshot() {
+    return cache.snapshot();
   }
 }

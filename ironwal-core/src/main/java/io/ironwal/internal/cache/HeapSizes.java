@@ -15,15 +15,10 @@ final class HeapSizes {
   /** Bytes of a reference. */
   static final int REF = Runtime.getRuntime().maxMemory() < (31L << 30) ? 4 : 8;
   /**
-   * One entry of a {@code LinkedHashMap}: its node (hash, key, value, next, before, after) and
-   * its share of the table, which holds between 1/0.75 and 2/0.75 slots per entry, rounded up
-   * to 6 slots: a filled block cache of one-entry frames of 8 bytes was measured to retain about
-   * 8 bytes a frame more than the objects above add up to.
-   */
-  static final long MAP_ENTRY = align(HEADER + 4 + 5L * REF) + align(6L * REF);
-  /**
    * One entry of a {@code ConcurrentHashMap}: its node (hash, key, value, next) and its share of
-   * the table, counted as for {@link #MAP_ENTRY}.
+   * the table, which holds between 1/0.75 and 2/0.75 slots per entry, rounded up to 6 slots: a
+   * filled block cache of one-entry frames of 8 bytes was measured to retain about 8 bytes a
+   * frame more than the objects without that share add up to.
    */
   static final long CONCURRENT_MAP_ENTRY = align(HEADER + 4 + 3L * REF) + align(6L * REF);
 

@@ -3,15 +3,13 @@ package io.ironwal.internal.cache;
 import io.ironwal.CacheStats;
 import io.ironwal.internal.segment.FrameIndex;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The frame indexes of sealed segments, built on a segment's first read (or handed over when the
- * segment is sealed) and kept least-recently-used within a memory bound, so the heap does not grow
- * with the history. The bound counts each index's arrays, its entry object, the map's entry and
- * the segment's path, which the cache keeps alive ({@link HeapSizes}). Thread-safe; one monitor.
+ * segment is sealed) and kept within a memory bound, evicting by CLOCK ({@code ClockCache}: a
+ * lookup, once per read, takes no lock), so the heap does not grow with the history. The bound
+ * counts each index's arrays, its entry object, the cache's per-entry objects and the segment's
+ * path, which the cache keeps alive ({@link HeapSizes}). Thread-safe.
  */
 public final class IndexCache {
   /**
@@ -26,12 +24,7 @@ public final class IndexCache {
   /** Heap of an {@link Entry} object. */
   private static final long ENTRY_BYTES = HeapSizes.align(HeapSizes.HEADER + HeapSizes.REF + 8);
 
-  private final long capacityBytes;
-  private final LinkedHashMap<Path, Entry> map = new LinkedHashMap<>(64, 0.75f, true);
-  private long usedBytes;
-  private long hits;
-  private long misses;
-  private long evictions;
+  private final ClockCache<Path, Entry> cache;
 
   /**
    * Creates a cache.
@@ -39,7 +32,7 @@ public final class IndexCache {
    * @param capacityBytes bound on the indexes' total heap
    */
   public IndexCache(long capacityBytes) {
-    this.capacityBytes = capacityBytes;
+    this.cache = new ClockCache<>(capacityBytes);
   }
 
   /**
@@ -50,7 +43,7 @@ public final class IndexCache {
    * @return bytes
    */
   static long weigh(Path segment, FrameIndex index) {
-    return HeapSizes.MAP_ENTRY + ENTRY_BYTES + HeapSizes.ARRAY_HEADER + index.memoryBytes()
+    return ClockCache.OVERHEAD_BYTES + ENTRY_BYTES + HeapSizes.ARRAY_HEADER + index.memoryBytes()
         + pathBytes(segment);
   }
 
@@ -68,44 +61,25 @@ public final class IndexCache {
   }
 
   /**
-   * Looks up a segment's index.
+   * Looks up a segment's index. Takes no lock.
    *
    * @param segment the segment file
    * @return the index and size, or {@code null}
    */
-  public synchronized Entry get(Path segment) {
-    Entry e = map.get(segment);
-    if (e == null) {
-      misses++;
-    } else {
-      hits++;
-    }
-    return e;
+  public Entry get(Path segment) {
+    return cache.get(segment);
   }
 
   /**
-   * Stores a sealed segment's index.
+   * Stores a sealed segment's index, replacing one stored before; it is kept even if it alone is
+   * over the bound (then it is the only one), since every read of the segment needs it.
    *
    * @param segment the segment file
    * @param index its complete index
    * @param size its size in bytes
    */
-  public synchronized void put(Path segment, FrameIndex index, long size) {
-    Entry old = map.put(segment, new Entry(index, size));
-    if (old != null) {
-      usedBytes -= weigh(segment, old.index());
-    }
-    usedBytes += weigh(segment, index);
-    for (Iterator<Map.Entry<Path, Entry>> it = map.entrySet().iterator();
-        usedBytes > capacityBytes && map.size() > 1 && it.hasNext(); ) {
-      Map.Entry<Path, Entry> e = it.next();
-      if (e.getKey().equals(segment)) {
-        continue;
-      }
-      it.remove();
-      usedBytes -= weigh(e.getKey(), e.getValue().index());
-      evictions++;
-    }
+  public void put(Path segment, FrameIndex index, long size) {
+    cache.put(segment, new Entry(index, size), weigh(segment, index), true);
   }
 
   /**
@@ -113,11 +87,8 @@ public final class IndexCache {
    *
    * @param segment the segment file
    */
-  public synchronized void invalidate(Path segment) {
-    Entry old = map.remove(segment);
-    if (old != null) {
-      usedBytes -= weigh(segment, old.index());
-    }
+  public void invalidate(Path segment) {
+    cache.remove(segment);
   }
 
   /**
@@ -125,8 +96,8 @@ public final class IndexCache {
    *
    * @return bytes
    */
-  public synchronized long usedBytes() {
-    return usedBytes;
+  public long usedBytes() {
+    return cache.usedBytes();
   }
 
   /**
@@ -134,7 +105,7 @@ public final class IndexCache {
    *
    * @return hits, misses, evictions, entries, used and capacity bytes
    */
-  public synchronized CacheStats snapshot() {
-    return new CacheStats(hits, misses, evictions, map.size(), usedBytes, capacityBytes);
+  public CacheStats snapshot() {
+    return cache.snapshot();
   }
 }

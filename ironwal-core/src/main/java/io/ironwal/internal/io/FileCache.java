@@ -1,40 +1,66 @@
 package io.ironwal.internal.io;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A bounded, least-recently-used set of open segment files shared by every stream's readers and
- * writers, so the WAL never holds more than {@code maxOpen} file descriptors however many streams
- * and segments it has.
+ * A bounded set of open segment files shared by every stream's readers and writers, so the WAL
+ * never holds more than {@code maxOpen} file descriptors however many streams and segments it
+ * has.
  *
  * <p>A caller {@link #acquire acquires} a handle for one operation and {@link #release releases}
  * it at once; handles are never held across calls, so waiting for a free slot is short. A file is
- * closed only when no one holds it: when a slot is needed (the least recently used idle file goes)
- * or when its segment is deleted. If every slot is busy, {@code acquire} waits.
+ * closed only when no one holds it: when a slot is needed (an idle file not used lately goes, by
+ * CLOCK: each use sets the handle's reference bit, the sweeping hand clears set bits and closes
+ * the first idle file whose bit is clear) or when its segment is deleted. If every slot is busy,
+ * {@code acquire} waits.
+ *
+ * <p>Every read takes and releases a handle, so both are lock-free when the file is open: a
+ * lookup in a {@link ConcurrentHashMap} and a compare-and-set of the handle's holder count. A
+ * handle is closed only after its count is moved from 0 to "retired" (-1), also by
+ * compare-and-set, so a reader either holds it first (and the closer waits) or sees it retired
+ * and takes the slow path. Opening, evicting, dooming and waiting take the monitor.
  *
  * <p>Writers and readers never share a handle: the stream's I/O owner opens its own ({@link
  * #acquireForWrite}), so a reader whose interrupt closes a channel ({@code FileChannel} closes
  * itself when an interrupted thread uses it) can only close a reader's handle, which the next
  * reader reopens. Both kinds count toward the bound.
  *
- * <p>Thread-safe; one monitor guards the map.
+ * <p>Thread-safe; one monitor guards every change of the map, the clock and the counts.
  */
 public final class FileCache implements AutoCloseable {
 
   /** One open file and, for memory-mapped reads, its current read mapping. */
   public static final class Handle {
+    private static final VarHandle REFS;
+
+    static {
+      try {
+        REFS = MethodHandles.lookup().findVarHandle(Handle.class, "refs", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     private final Key key;
     private final Path path;
     private final StorageFile file;
-    private int refs;
-    private boolean doomed;
-    private ByteBuffer readMap;
+    /** Holders now, or -1 once retired (closing or closed): then it can no longer be held. */
+    private volatile int refs;
+    /** Set when the file must close once idle (segment deleted or cut, channel broken). */
+    private volatile boolean doomed;
+    /** CLOCK's bit: set by a use, cleared by the sweeping hand. */
+    private volatile boolean referenced;
+    /** Written under the handle's monitor; read without it. */
+    private volatile ByteBuffer readMap;
     /** Reads served by pread before the file is mapped; a racy count is fine, it only tunes. */
     private int unmappedReads;
     private final FileCache owner;
@@ -63,7 +89,15 @@ public final class FileCache implements AutoCloseable {
      * @return the mapping, index 0 at file offset 0
      * @throws IOException on failure
      */
-    public synchronized ByteBuffer readMap(long minLength) throws IOException {
+    public ByteBuffer readMap(long minLength) throws IOException {
+      ByteBuffer m = readMap;
+      if (m != null && m.capacity() >= minLength) {
+        return m; // Every read asks: no lock once mapped far enough.
+      }
+      return remap(minLength);
+    }
+
+    private synchronized ByteBuffer remap(long minLength) throws IOException {
       if (readMap == null || readMap.capacity() < minLength) {
         long size = Interrupts.call(file::size);
         if (size < minLength) {
@@ -99,8 +133,28 @@ public final class FileCache implements AutoCloseable {
      *
      * @return the mapping, or {@code null}
      */
-    public synchronized ByteBuffer currentReadMap() {
+    public ByteBuffer currentReadMap() {
       return readMap;
+    }
+
+    /** Becomes one more holder, unless retired. */
+    private boolean tryRetain() {
+      for (int r = refs; r >= 0; r = refs) {
+        if (REFS.compareAndSet(this, r, r + 1)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Stops holding; returns the holders left. */
+    private int drop() {
+      return (int) REFS.getAndAdd(this, -1) - 1;
+    }
+
+    /** Retires the handle if no one holds it: no one can hold it afterwards. */
+    private boolean tryRetire() {
+      return REFS.compareAndSet(this, 0, -1);
     }
 
     private synchronized void closeQuietly() {
@@ -125,15 +179,20 @@ public final class FileCache implements AutoCloseable {
   /** A file and whether the handle is the I/O owner's (write) or a reader's. */
   private record Key(Path path, boolean write) {}
 
-  private final LinkedHashMap<Key, Handle> open = new LinkedHashMap<>(16, 0.75f, true);
+  /** The open files; read without the lock, changed under it. */
+  private final ConcurrentHashMap<Key, Handle> open = new ConcurrentHashMap<>();
+  /** The same handles in CLOCK order, oldest first: the hand takes from the head. */
+  private final ArrayDeque<Handle> clock = new ArrayDeque<>();
   private int opening;
   /** Files taken out of the map but not yet closed: they still hold a descriptor. */
   private int closing;
-  private boolean closed;
+  private volatile boolean closed;
+  /** Threads waiting on the monitor (or about to): a release notifies only if there are any. */
+  private volatile int waiters;
   /** Whether a reader's file was ever closed to make room: reads then map only busy files. */
   private volatile boolean evictedReaders;
   /** Files being cut under readers' feet: readers wait until the cut is done. */
-  private final java.util.Set<Path> exclusive = new java.util.HashSet<>();
+  private final Set<Path> exclusive = new HashSet<>();
 
   /**
    * Creates the cache.
@@ -183,41 +242,54 @@ public final class FileCache implements AutoCloseable {
   }
 
   private Handle acquire(Key key, boolean create) throws IOException {
+    Handle held = open.get(key);
+    if (held != null && held.tryRetain()) {
+      if (!held.doomed && !closed) {
+        if (!held.referenced) {
+          held.referenced = true; // Written only when clear, so a hot handle's line stays shared.
+        }
+        return held;
+      }
+      release(held); // Doomed or closed meanwhile: the slow path says what to do.
+    }
+    return acquireSlow(key, create);
+  }
+
+  private Handle acquireSlow(Key key, boolean create) throws IOException {
     Path path = key.path();
     boolean interrupted = false;
     synchronized (this) {
-      while (true) {
-        if (closed) {
-          restoreInterrupt(interrupted);
-          throw new IOException("file cache closed");
-        }
-        if (!key.write() && exclusive.contains(path)) {
-          try {
-            wait();
-          } catch (InterruptedException e) {
-            interrupted = true;
+      // Counted before the conditions are checked, so a release that changes them notifies.
+      waiters++;
+      try {
+        while (true) {
+          if (closed) {
+            restoreInterrupt(interrupted);
+            throw new IOException("file cache closed");
           }
-          continue;
-        }
-        Handle h = open.get(key);
-        if (h != null && !h.doomed) {
-          h.refs++;
-          restoreInterrupt(interrupted);
-          return h;
-        }
-        if (h == null && open.size() + opening + closing < maxOpen) {
-          opening++;
-          break;
-        }
-        if (h == null && evictOne()) {
-          continue;
-        }
-        try {
-          wait();
-        } catch (InterruptedException e) {
+          if (!key.write() && exclusive.contains(path)) {
+            interrupted |= waitQuietly();
+            continue;
+          }
+          Handle h = open.get(key);
+          // Under the monitor a handle in the map is never retired, so it can be held.
+          if (h != null && !h.doomed && h.tryRetain()) {
+            h.referenced = true;
+            restoreInterrupt(interrupted);
+            return h;
+          }
+          if (h == null && open.size() + opening + closing < maxOpen) {
+            opening++;
+            break;
+          }
+          if (h == null && evictOne()) {
+            continue;
+          }
           // Slots free within one operation; the caller's interrupt is kept for it to see.
-          interrupted = true;
+          interrupted |= waitQuietly();
         }
+      } finally {
+        waiters--;
       }
     }
     restoreInterrupt(interrupted);
@@ -234,25 +306,50 @@ public final class FileCache implements AutoCloseable {
     }
     synchronized (this) {
       opening--;
-      Handle existing = open.get(key);
-      if (existing != null || closed) {
-        // Another thread opened it meanwhile; use theirs.
-        try {
-          file.close();
-        } catch (IOException ignored) {
-          // Nothing was written through it.
+      if (key.write() || closed || !exclusive.contains(path)) {
+        Handle existing = open.get(key);
+        if (existing != null || closed) {
+          // Another thread opened it meanwhile; use theirs.
+          try {
+            file.close();
+          } catch (IOException ignored) {
+            // Nothing was written through it.
+          }
+          notifyAll();
+          if (closed || existing.doomed || !existing.tryRetain()) {
+            throw new IOException("file no longer available: " + path);
+          }
+          return existing;
         }
-        notifyAll();
-        if (closed || existing.doomed) {
-          throw new IOException("file no longer available: " + path);
-        }
-        existing.refs++;
-        return existing;
+        Handle h = new Handle(this, key, file);
+        h.refs = 1;
+        open.put(key, h);
+        clock.addLast(h);
+        return h;
       }
-      Handle h = new Handle(this, key, file);
-      h.refs = 1;
-      open.put(key, h);
-      return h;
+      closing++; // Its descriptor still counts until closed.
+    }
+    // A cut began while the file was opening: it must not be read (or mapped) until done.
+    try {
+      file.close();
+    } catch (IOException ignored) {
+      // Nothing was written through it.
+    } finally {
+      synchronized (this) {
+        closing--;
+        notifyAll();
+      }
+    }
+    return acquireSlow(key, create);
+  }
+
+  /** Waits on the monitor (held); returns whether an interrupt arrived meanwhile. */
+  private boolean waitQuietly() {
+    try {
+      wait();
+      return false;
+    } catch (InterruptedException e) {
+      return true;
     }
   }
 
@@ -262,19 +359,31 @@ public final class FileCache implements AutoCloseable {
    * @param h the handle
    */
   public void release(Handle h) {
-    boolean close = false;
-    synchronized (this) {
-      h.refs--;
-      if (h.refs == 0 && (h.doomed || closed)) {
-        open.remove(h.key, h);
-        closing++;
-        close = true;
+    if (h.drop() == 0 && (h.doomed || closed)) {
+      Handle close = null;
+      synchronized (this) {
+        if (h.tryRetire()) {
+          forget(h);
+          closing++;
+          close = h;
+        }
       }
-      notifyAll();
+      if (close != null) {
+        closeCounted(close);
+        return; // closeCounted notifies.
+      }
     }
-    if (close) {
-      closeCounted(h);
+    if (waiters > 0) {
+      synchronized (this) {
+        notifyAll();
+      }
     }
+  }
+
+  /** Takes a retired handle out of the map and the clock; under the monitor. */
+  private void forget(Handle h) {
+    open.remove(h.key, h);
+    clock.remove(h);
   }
 
   /** Closes a handle taken out of the map; its slot is free only once its descriptor is. */
@@ -317,8 +426,8 @@ public final class FileCache implements AutoCloseable {
         return;
       }
       h.doomed = true;
-      if (h.refs == 0) {
-        open.remove(key);
+      if (h.tryRetire()) {
+        forget(h);
         closing++;
         close = h;
       }
@@ -383,18 +492,19 @@ public final class FileCache implements AutoCloseable {
       exclusive.add(path);
       boolean interrupted = false;
       Handle h;
-      while ((h = open.get(readKey)) != null) {
-        h.doomed = true;
-        if (h.refs == 0) {
-          open.remove(readKey);
-          h.closeQuietly();
-          break;
+      waiters++;
+      try {
+        while ((h = open.get(readKey)) != null) {
+          h.doomed = true;
+          if (h.tryRetire()) {
+            forget(h);
+            h.closeQuietly();
+            break;
+          }
+          interrupted |= waitQuietly(); // The last holder's release closes it and notifies.
         }
-        try {
-          wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
+      } finally {
+        waiters--;
       }
       restoreInterrupt(interrupted);
     }
@@ -414,18 +524,28 @@ public final class FileCache implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes one idle file to free its slot, by CLOCK; under the monitor. Returns {@code false} if
+   * every file is busy (after two sweeps: the first may only clear bits).
+   */
   private boolean evictOne() {
-    for (Iterator<Map.Entry<Key, Handle>> it = open.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Key, Handle> e = it.next();
-      Handle h = e.getValue();
-      if (h.refs == 0) {
-        it.remove();
-        h.closeQuietly();
-        if (!e.getKey().write()) {
-          evictedReaders = true;
-        }
-        return true;
+    for (int steps = 2 * clock.size(); steps > 0; steps--) {
+      Handle h = clock.pollFirst();
+      if (h.refs != 0 || h.referenced) {
+        h.referenced = false;
+        clock.addLast(h);
+        continue;
       }
+      if (!h.tryRetire()) {
+        clock.addLast(h); // Held meanwhile.
+        continue;
+      }
+      open.remove(h.key, h);
+      h.closeQuietly();
+      if (!h.key.write()) {
+        evictedReaders = true;
+      }
+      return true;
     }
     return false;
   }
@@ -435,10 +555,11 @@ public final class FileCache implements AutoCloseable {
   public void close() {
     synchronized (this) {
       closed = true;
-      for (Iterator<Map.Entry<Key, Handle>> it = open.entrySet().iterator(); it.hasNext(); ) {
-        Handle h = it.next().getValue();
-        if (h.refs == 0) {
+      for (Iterator<Handle> it = clock.iterator(); it.hasNext(); ) {
+        Handle h = it.next();
+        if (h.tryRetire()) {
           it.remove();
+          open.remove(h.key, h);
           h.closeQuietly();
         }
       }

@@ -291,7 +291,7 @@ public final class StreamRecovery {
           damage = "frame with first id " + p.header.firstId + " where " + expected + " was expected";
           break;
         }
-        index.onFrame(expected, at);
+        index.onFrame(expected, p.header.entryCount, at, p.header.frameLength());
         expected = p.header.endId();
         if (p.header.syncedThrough <= at) {
           durable.prove(p.header.syncedThrough);

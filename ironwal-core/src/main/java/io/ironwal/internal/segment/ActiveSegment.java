@@ -319,7 +319,7 @@ public final class ActiveSegment implements MappingBudget.Mapping {
   private void advance(long frameFirstId, int entries, long at, int len) {
     FrameIndex idx = index;
     if (idx != null) {
-      idx.onFrame(frameFirstId, at);
+      idx.onFrame(frameFirstId, entries, at, len);
     }
     writePos = at + len;
     entryCount += entries;

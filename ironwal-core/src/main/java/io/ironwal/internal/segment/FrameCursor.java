@@ -2,7 +2,6 @@ package io.ironwal.internal.segment;
 
 import io.ironwal.internal.format.FrameDecoder;
 import io.ironwal.internal.format.FrameDecoder.Probe;
-import io.ironwal.internal.format.Checksums;
 import io.ironwal.internal.format.FrameHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,9 +45,6 @@ public final class FrameCursor {
   private int frameStored;
   private int frameRaw;
   private final CRC32C crc = new CRC32C();
-  /** A duplicate of {@link #buf} the checksum reads through (a direct buffer has no array). */
-  private ByteBuffer crcView;
-  private ByteBuffer crcViewOf;
 
   /**
    * Creates a cursor.
@@ -161,6 +157,11 @@ public final class FrameCursor {
    * @throws IOException on a read failure
    */
   public boolean nextChecked() throws IOException {
+    return nextChecked(-1);
+  }
+
+  /** {@link #nextChecked()}, taking only a frame of {@code expectedLength} bytes if not -1. */
+  private boolean nextChecked(long expectedLength) throws IOException {
     long remaining = limit - offset;
     if (remaining < FrameHeader.SIZE) {
       return false;
@@ -172,7 +173,7 @@ public final class FrameCursor {
     }
     int stored = buf.getInt(at + FrameHeader.STORED_SIZE_OFFSET);
     long frameLen = FrameHeader.SIZE + (long) stored;
-    if (frameLen > remaining) {
+    if (frameLen > remaining || (expectedLength != -1 && frameLen != expectedLength)) {
       return false;
     }
     ensure(offset, (int) frameLen);
@@ -190,19 +191,35 @@ public final class FrameCursor {
     return true;
   }
 
+  /**
+   * {@link #nextChecked()} for a frame whose length is known (from an exact index position):
+   * reads exactly that many bytes, not a read-ahead buffer, and takes the frame only if its
+   * header says the same length.
+   *
+   * @param frameLength the expected frame length, header included
+   * @return whether a checked frame of that length was taken
+   * @throws IOException on a read failure
+   */
+  public boolean nextCheckedExactly(int frameLength) throws IOException {
+    if (frameLength < FrameHeader.SIZE || limit - offset < frameLength) {
+      return false;
+    }
+    if (offset < bufStart || offset + frameLength > bufStart + bufLen) {
+      fill(offset, frameLength);
+    }
+    return nextChecked(frameLength);
+  }
+
   private int checksum(int from, int length) {
-    if (buf.hasArray()) {
-      return Checksums.crc32c(buf, from, length);
-    }
-    ByteBuffer v = crcView;
-    if (crcViewOf != buf) {
-      v = buf.duplicate();
-      crcView = v;
-      crcViewOf = buf;
-    }
-    v.limit(from + length).position(from);
     crc.reset();
-    crc.update(v);
+    if (buf.hasArray()) {
+      crc.update(buf.array(), buf.arrayOffset() + from, length);
+    } else {
+      // A direct buffer has no array: checksum it in place through its own position and limit,
+      // which nothing else uses (every read of the buffer is absolute), then clear them again.
+      crc.update(buf.limit(from + length).position(from));
+      buf.clear();
+    }
     return (int) crc.getValue();
   }
 
@@ -355,7 +372,11 @@ public final class FrameCursor {
     if (pos >= bufStart && pos + n <= bufStart + bufLen) {
       return;
     }
-    int size = (int) Math.min(Math.max(n, readAheadBytes), limit - pos);
+    fill(pos, (int) Math.min(Math.max(n, readAheadBytes), limit - pos));
+  }
+
+  /** Reads {@code size} bytes at {@code pos} into the buffer (fewer at the end of the file). */
+  private void fill(long pos, int size) throws IOException {
     if (buf.capacity() < size) {
       buf = ByteBuffer.allocate(size);
     }

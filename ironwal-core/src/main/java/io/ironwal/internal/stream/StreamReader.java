@@ -88,7 +88,7 @@ final class StreamReader {
       if (!c.skipFrame() || c.frameFirstId() != expected) {
         return idx;
       }
-      idx.onFrame(expected, at);
+      idx.onFrame(expected, c.frameCount(), at, c.offset() - at);
       expected = c.frameFirstId() + c.frameCount();
     }
   }
@@ -100,11 +100,19 @@ final class StreamReader {
       if (view == null) {
         return null;
       }
+      BlockCache cache = stream.engine.blockCache();
+      FrameCursor.Source source = stream.engine.source(view.path());
+      // One read of exactly the frame, where the index knows where it lies, is cheaper than a
+      // block cache hit (which chases several objects through the heap): the cache is for the
+      // frames that cost more, compressed ones and those found by walking.
+      byte[] exact = readExact(source, view, id, cache.enabled());
+      if (exact != null) {
+        return exact;
+      }
       long start = view.index().floorOffset(id);
       if (start < 0) {
         start = SegmentHeader.SIZE;
       }
-      BlockCache cache = stream.engine.blockCache();
       if (cache.enabled()) {
         // Cached by index block: the decoded entries of the frames from one index entry to the
         // next, so a hit costs one lookup and no read at all.
@@ -114,8 +122,7 @@ final class StreamReader {
           return block.entries()[(int) (id - block.firstId())].clone();
         }
       }
-      FrameCursor c = new FrameCursor(stream.engine.source(view.path()), start, view.limit(),
-          GET_BUFFER.get());
+      FrameCursor c = new FrameCursor(source, start, view.limit(), GET_BUFFER.get());
       if (cache.enabled()) {
         byte[] e = readBlock(c, view, start, id, cache);
         if (e != null) {
@@ -152,6 +159,27 @@ final class StreamReader {
     } catch (IOException e) {
       throw new WalIoException("read of stream '" + stream.name + "' failed", e);
     }
+  }
+
+  /**
+   * Reads entry {@code id} with one read of exactly its frame, where the index knows the frame's
+   * position (a block of same-sized single-entry frames); {@code null} if it does not, if what
+   * lies there is not that frame, checked (the caller then walks from the index entry, whose
+   * errors say what is wrong), or if {@code rawOnly} and the frame is compressed.
+   */
+  private static byte[] readExact(FrameCursor.Source source, SegmentView view, long id,
+      boolean rawOnly) throws IOException {
+    long exact = view.index().exactFrame(id);
+    if (exact == -1) {
+      return null;
+    }
+    long at = FrameIndex.offsetOf(exact);
+    FrameCursor c = new FrameCursor(source, at, view.limit(), GET_BUFFER.get());
+    if (!c.nextCheckedExactly(FrameIndex.lengthOf(exact)) || c.frameFirstId() != id
+        || c.frameCount() != 1 || (rawOnly && c.frameType() != FrameType.RAW.code())) {
+      return null;
+    }
+    return entryOf(c, id, view.path(), at);
   }
 
   /**

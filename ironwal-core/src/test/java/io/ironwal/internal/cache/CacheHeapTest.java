@@ -68,7 +68,8 @@ class CacheHeapTest {
     for (int i = 0; i < segments; i++) {
       FrameIndex idx = new FrameIndex();
       for (int f = 0; f < 1 + i % 64; f++) {
-        idx.onFrame(f * 10L, 32 + f * (long) FrameIndex.SPACING_BYTES);
+        idx.onFrame(f * 10L, 10, 32 + f * (long) FrameIndex.SPACING_BYTES,
+            FrameIndex.SPACING_BYTES);
       }
       cache.put(Path.of("root", "stream-" + (i % 100), String.format("%020d.wal", i)), idx, 1L << 20);
     }
