@@ -170,25 +170,38 @@ public final class FrameDecoder {
    * @return {@code true} if the header is plausible
    */
   public static boolean headerValid(ByteBuffer b, int at) {
-    if (b.getInt(at + FrameHeader.MAGIC_OFFSET) != FrameHeader.MAGIC) {
-      return false;
-    }
-    byte type = b.get(at + FrameHeader.TYPE_OFFSET);
-    if (type != FrameType.RAW.code() && type != FrameType.LZ4.code()) {
-      return false;
-    }
-    long firstId = b.getLong(at + FrameHeader.FIRST_ID_OFFSET);
-    int count = b.getInt(at + FrameHeader.COUNT_OFFSET);
-    int stored = b.getInt(at + FrameHeader.STORED_SIZE_OFFSET);
-    int raw = b.getInt(at + FrameHeader.RAW_SIZE_OFFSET);
-    return firstId >= 0 && count >= 1 && firstId + count >= 0
+    return b.getInt(at + FrameHeader.MAGIC_OFFSET) == FrameHeader.MAGIC
+        && fieldsValid(b.getLong(at + FrameHeader.FIRST_ID_OFFSET),
+            b.getInt(at + FrameHeader.COUNT_OFFSET), b.get(at + FrameHeader.TYPE_OFFSET),
+            b.getInt(at + FrameHeader.STORED_SIZE_OFFSET),
+            b.getInt(at + FrameHeader.RAW_SIZE_OFFSET),
+            b.getLong(at + FrameHeader.SYNCED_THROUGH_OFFSET),
+            b.get(at + FrameHeader.FLAGS_OFFSET), b.getShort(at + FrameHeader.RESERVED_OFFSET));
+  }
+
+  /**
+   * {@link #headerValid}'s checks of the fields after the magic, for a reader that has read them
+   * already (the sequential reader reads each field once).
+   *
+   * @param firstId the first id
+   * @param count the entry count
+   * @param type the type code
+   * @param stored the stored payload size
+   * @param raw the raw payload size
+   * @param syncedThrough the synced-through offset
+   * @param flags the flags byte
+   * @param reserved the reserved field
+   * @return {@code true} if plausible
+   */
+  public static boolean fieldsValid(long firstId, int count, byte type, int stored, int raw,
+      long syncedThrough, byte flags, short reserved) {
+    return (type == FrameType.RAW.code() || type == FrameType.LZ4.code())
+        && firstId >= 0 && count >= 1 && firstId + count >= 0
         && stored >= 0 && stored <= WalOptions.MAX_FRAME_PAYLOAD_BYTES
         && raw >= 0 && raw <= WalOptions.MAX_FRAME_PAYLOAD_BYTES
         && (type != FrameType.RAW.code() || stored == raw)
         && (long) count * FrameHeader.ENTRY_LENGTH_PREFIX <= raw
-        && b.getLong(at + FrameHeader.SYNCED_THROUGH_OFFSET) >= 0
-        && b.get(at + FrameHeader.FLAGS_OFFSET) == 0
-        && b.getShort(at + FrameHeader.RESERVED_OFFSET) == 0;
+        && syncedThrough >= 0 && flags == 0 && reserved == 0;
   }
 
   /**

@@ -166,28 +166,47 @@ public final class FrameCursor {
     if (remaining < FrameHeader.SIZE) {
       return false;
     }
-    ensure(offset, FrameHeader.SIZE);
-    int at = (int) (offset - bufStart);
-    if (bufLen - at < FrameHeader.SIZE || !FrameDecoder.headerValid(buf, at)) {
+    long rel = offset - bufStart;
+    if (rel < 0 || rel > bufLen - FrameHeader.SIZE) {
+      ensure(offset, FrameHeader.SIZE);
+      rel = offset - bufStart;
+      if (bufLen - rel < FrameHeader.SIZE) {
+        return false;
+      }
+    }
+    int at = (int) rel;
+    // Each field is read once: this runs per frame of every scan.
+    ByteBuffer b = buf;
+    if (b.getInt(at + FrameHeader.MAGIC_OFFSET) != FrameHeader.MAGIC) {
       return false;
     }
-    int stored = buf.getInt(at + FrameHeader.STORED_SIZE_OFFSET);
+    long firstId = b.getLong(at + FrameHeader.FIRST_ID_OFFSET);
+    int count = b.getInt(at + FrameHeader.COUNT_OFFSET);
+    byte type = b.get(at + FrameHeader.TYPE_OFFSET);
+    int stored = b.getInt(at + FrameHeader.STORED_SIZE_OFFSET);
+    int raw = b.getInt(at + FrameHeader.RAW_SIZE_OFFSET);
+    if (!FrameDecoder.fieldsValid(firstId, count, type, stored, raw,
+        b.getLong(at + FrameHeader.SYNCED_THROUGH_OFFSET), b.get(at + FrameHeader.FLAGS_OFFSET),
+        b.getShort(at + FrameHeader.RESERVED_OFFSET))) {
+      return false;
+    }
     long frameLen = FrameHeader.SIZE + (long) stored;
     if (frameLen > remaining || (expectedLength != -1 && frameLen != expectedLength)) {
       return false;
     }
-    ensure(offset, (int) frameLen);
-    at = (int) (offset - bufStart);
-    if (bufLen - at < frameLen) {
-      return false;
+    if (at > bufLen - frameLen) {
+      ensure(offset, (int) frameLen);
+      at = (int) (offset - bufStart);
+      if (bufLen - at < frameLen) {
+        return false;
+      }
+      b = buf;
     }
     if (checksum(at + FrameHeader.CHECKED_FROM, FrameHeader.SIZE - FrameHeader.CHECKED_FROM + stored)
-        != buf.getInt(at + FrameHeader.CRC_OFFSET)) {
+        != b.getInt(at + FrameHeader.CRC_OFFSET)) {
       return false;
     }
-    took(at, buf.getLong(at + FrameHeader.FIRST_ID_OFFSET),
-        buf.getInt(at + FrameHeader.COUNT_OFFSET), buf.get(at + FrameHeader.TYPE_OFFSET), stored,
-        buf.getInt(at + FrameHeader.RAW_SIZE_OFFSET));
+    took(at, firstId, count, type, stored, raw);
     return true;
   }
 

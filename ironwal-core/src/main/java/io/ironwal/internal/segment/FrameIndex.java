@@ -2,14 +2,19 @@ package io.ironwal.internal.segment;
 
 /**
  * A sparse index of one segment's frame positions: the first frame at or after every
- * {@link #SPACING_BYTES} bytes of the file, as (first id, offset) pairs. A lookup is a binary
- * search plus a walk of at most about {@code SPACING_BYTES} of frames, never a scan of the
- * segment; memory is about 16 bytes per 4 KiB of segment.
+ * {@link #SPACING_BYTES} bytes of the file, as (first id, offset) pairs. A lookup is a search
+ * plus a walk of at most about {@code SPACING_BYTES} of frames, never a scan of the segment;
+ * memory is at most about 16 bytes per 4 KiB of segment.
  *
- * <p>Each entry also remembers whether the frames from it to the next entry are uniform: every
+ * <p>Each entry also remembers whether the frames from it to the next entry are alike: every
  * one holds a single entry and has the same length, as single appends of same-sized entries
  * write them. For such a block the offset of any id in it is exact ({@link #exactFrame}), so a
- * random read fetches only the frame it wants instead of walking up to 4 KiB of headers.
+ * random read fetches only the frame it wants instead of walking up to 4 KiB of headers, and
+ * the block needs no further entry however long the run of alike frames grows: a segment of
+ * same-sized single appends is indexed by one entry (a few dozen bytes instead of 4 MiB of heap
+ * per GiB, so the index cache holds the indexes of a far longer history). The first frame that
+ * is not alike ends the run: it starts a new entry if the run is longer than the spacing, or
+ * else marks the block as not alike.
  *
  * <p>One writer appends (the stream's writer, under its lock, or the builder before publishing);
  * any number of readers search concurrently without locking: an entry is written before the
@@ -52,28 +57,40 @@ public final class FrameIndex {
     int n = size;
     long[] p = pairs;
     boolean fits = count == 1 && length <= MAX_UNIFORM_LENGTH;
-    if (n > 0 && offset - lastIndexedOffset < SPACING_BYTES) {
+    if (n > 0) {
       int at = 2 * n - 1;
       long packed = p[at];
-      if (packed < 0 && (!fits || length != lengthOf(packed) || offset != lastFrameEnd
-          || firstId != end)) {
-        p[at] = packed & OFFSET_MASK; // No longer uniform: readers walk this block.
+      boolean alike = packed < 0 && fits && length == lengthOf(packed)
+          && offset == lastFrameEnd && firstId == end && offset + length <= OFFSET_MASK;
+      if (alike) {
+        // A run of alike frames needs no further entry however long it grows: any of its frames
+        // is found by arithmetic. A uniform segment is indexed by one entry.
+        lastFrameEnd = offset + length;
+        end = firstId + count;
+        return;
       }
-    } else {
-      if (2 * n + 2 > p.length) {
-        long[] grown = new long[p.length * 2];
-        System.arraycopy(p, 0, grown, 0, 2 * n);
-        pairs = grown;
-        p = grown;
+      if (offset - lastIndexedOffset < SPACING_BYTES) {
+        if (packed < 0) {
+          p[at] = packed & OFFSET_MASK; // No longer uniform: readers walk this block.
+        }
+        lastFrameEnd = offset + length;
+        end = firstId + count;
+        return;
       }
-      p[2 * n] = firstId;
-      p[2 * n + 1] = fits && offset <= OFFSET_MASK
-          ? Long.MIN_VALUE | length << OFFSET_BITS | offset : offset;
-      lastIndexedOffset = offset;
-      size = n + 1;
     }
+    if (2 * n + 2 > p.length) {
+      long[] grown = new long[p.length * 2];
+      System.arraycopy(p, 0, grown, 0, 2 * n);
+      pairs = grown;
+      p = grown;
+    }
+    p[2 * n] = firstId;
+    p[2 * n + 1] = fits && offset + length <= OFFSET_MASK
+        ? Long.MIN_VALUE | length << OFFSET_BITS | offset : offset;
+    lastIndexedOffset = offset;
     lastFrameEnd = offset + length;
     end = firstId + count;
+    size = n + 1;
   }
 
   /**
@@ -84,6 +101,10 @@ public final class FrameIndex {
    * @return the offset, or -1 if {@code id} lies before the first indexed frame
    */
   public long floorOffset(long id) {
+    long exact = exactFrame(id);
+    if (exact != -1) {
+      return offsetOf(exact); // In a run of alike frames: the frame itself, not the run's start.
+    }
     int n = size; // Read before the array: a grown array is published before the size.
     long[] p = pairs;
     int found = floor(p, n, id);

@@ -62,6 +62,10 @@ final class StreamIterator implements WalIterator {
   private ByteBuffer view;
   private ByteBuffer viewOf;
   private long segFirst = -1;
+  /** The segment list {@link #nextSegmentFirst} was found in. */
+  private long[] segmentIdsSeen;
+  /** First id of the segment after the current one, or -1. */
+  private long nextSegmentFirst = -1;
   private Path segPath;
   private FrameCursor cursor;
   private ByteBuffer readAhead;
@@ -276,12 +280,18 @@ final class StreamIterator implements WalIterator {
   }
 
   private boolean nextSegmentStarted(Stream s) {
-    long after = s.nextSegmentAfter(segFirst);
-    return after >= 0 && nextId >= after;
+    long[] ids = s.segments.ids();
+    if (ids != segmentIdsSeen) {
+      // The list is replaced whole when it changes: search it again only then, not per frame.
+      segmentIdsSeen = ids;
+      nextSegmentFirst = s.nextSegmentAfter(segFirst);
+    }
+    return nextSegmentFirst >= 0 && nextId >= nextSegmentFirst;
   }
 
   private void openCursor(SegmentView view) {
     segFirst = view.firstId();
+    segmentIdsSeen = null;
     segPath = view.path();
     long start = view.index().floorOffset(nextId);
     if (start < 0) {

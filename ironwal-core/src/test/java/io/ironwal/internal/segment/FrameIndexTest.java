@@ -83,9 +83,13 @@ class FrameIndexTest {
     assertThat(far.floorOffset(0)).isEqualTo(1L << 41);
   }
 
-  /** The search from an even-spread guess finds what a plain scan finds, however uneven. */
+  /**
+   * However uneven the frames, a walk starts at a real frame boundary at or before the frame
+   * holding the id, less than the spacing before it; and where the id's frame is known exactly,
+   * that is the frame. Checked against every frame recorded, for random shapes.
+   */
   @Test
-  void floorOffsetFindsTheLastEntryAtOrBelowAnyId() {
+  void floorOffsetStartsAShortWalkFromARealFrameBeforeAnyId() {
     long seed = System.nanoTime();
     System.out.println("FrameIndexTest floor seed " + seed);
     Random random = new Random(seed);
@@ -94,36 +98,54 @@ class FrameIndexTest {
       int frames = 1 + random.nextInt(2000);
       long[] ids = new long[frames];
       long[] offsets = new long[frames];
+      java.util.Map<Long, Integer> frameAt = new java.util.HashMap<>();
       long id = random.nextInt(5);
       long at = HEADER;
+      int shape = random.nextInt(3); // mostly alike, mixed, or batches and large frames
       for (int f = 0; f < frames; f++) {
-        // Mostly small frames, some large ones and some large batches: uneven blocks.
-        int count = random.nextInt(10) == 0 ? 1 + random.nextInt(500) : 1;
-        long length = random.nextInt(20) == 0 ? 10_000 + random.nextInt(50_000)
-            : 50 + random.nextInt(300);
+        int count = shape == 2 && random.nextInt(10) == 0 ? 1 + random.nextInt(500) : 1;
+        long length = shape == 0 ? (random.nextInt(100) == 0 ? 150 : 144)
+            : shape == 1 ? 50 + random.nextInt(300)
+            : random.nextInt(20) == 0 ? 10_000 + random.nextInt(50_000) : 144;
         ids[f] = id;
         offsets[f] = at;
+        frameAt.put(at, f);
         idx.onFrame(id, count, at, length);
         id += count;
         at += length;
       }
       for (int probe = 0; probe < 300; probe++) {
-        long q = random.nextInt((int) id + 10) - 5;
-        long expected = -1;
-        long lastIndexed = Long.MIN_VALUE / 2;
-        for (int f = 0; f < frames; f++) {
-          boolean indexed = f == 0 || offsets[f] - lastIndexed >= FrameIndex.SPACING_BYTES;
-          if (indexed) {
-            lastIndexed = offsets[f];
-            if (ids[f] <= q) {
-              expected = offsets[f];
-            }
-          }
+        long q = ids[0] + random.nextInt((int) (id - ids[0]));
+        int holder = frames - 1;
+        while (ids[holder] > q) {
+          holder--;
         }
-        assertThat(idx.floorOffset(q)).as("id %d, round %d, seed %d", q, round, seed)
-            .isEqualTo(expected);
+        long got = idx.floorOffset(q);
+        String where = "id " + q + ", round " + round + ", seed " + seed;
+        assertThat(frameAt).as(where).containsKey(got);
+        int g = frameAt.get(got);
+        assertThat(g).as(where).isLessThanOrEqualTo(holder);
+        assertThat(offsets[holder] - got).as(where).isLessThan(FrameIndex.SPACING_BYTES);
+        long exact = idx.exactFrame(q);
+        if (exact != -1) {
+          assertThat(FrameIndex.offsetOf(exact)).as(where).isEqualTo(offsets[holder]);
+          assertThat(got).as(where).isEqualTo(offsets[holder]);
+        }
       }
+      assertThat(idx.floorOffset(ids[0] - 1)).isEqualTo(-1);
     }
+  }
+
+  @Test
+  void aSegmentOfAlikeFramesIsIndexedByOneEntry() {
+    FrameIndex idx = uniform(400_000, 144);
+    assertThat(idx.size()).isEqualTo(1);
+    assertThat(idx.memoryBytes()).isLessThan(200);
+    assertThat(FrameIndex.offsetOf(idx.exactFrame(399_999))).isEqualTo(HEADER + 399_999L * 144);
+    idx.onFrame(400_000, 1, HEADER + 400_000L * 144, 200); // the run ends: a new entry
+    assertThat(idx.size()).isEqualTo(2);
+    assertThat(FrameIndex.offsetOf(idx.exactFrame(399_999))).isEqualTo(HEADER + 399_999L * 144);
+    assertThat(FrameIndex.offsetOf(idx.exactFrame(400_000))).isEqualTo(HEADER + 400_000L * 144);
   }
 
   /**
