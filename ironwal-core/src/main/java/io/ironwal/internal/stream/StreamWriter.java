@@ -35,8 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * a time per stream; streams never share a lock), so ids follow the order of calls. In STRICT
  * the frame is queued for the worker, which writes and fsyncs it in a group and completes the
  * caller's future. In ASYNC and BATCH_ONLY the appender copies the frame into the segment's
- * mapping itself (a memory copy, no system call); anything that needs the file (a new segment,
- * more mapped space, an fsync) is a job for the worker, which the appender waits for. The worker
+ * mapping itself (a memory copy, no system call), except a BATCH_ONLY batch, which the worker
+ * writes (it waits for an fsync anyway); anything that needs the file (a new segment, more
+ * mapped space, an fsync) is a job for the worker, which the appender waits for. The worker
  * runs every file operation; appenders never touch a channel, so their interrupts cannot close
  * one. Waits are uninterruptible: an interrupted appender still learns the outcome of its own
  * append (its id, or the error), and finds its interrupt flag set afterwards.
@@ -215,10 +216,13 @@ final class StreamWriter implements LogWorker.Owner {
             return null;
           });
         }
-        if (a.hasRoom(len)) {
+        // A BATCH_ONLY batch waits for its fsync anyway, and is written by the worker: copied
+        // into the mapping, each fsync had the next batch fault its pages writable again
+        // (measured: 0.45M against 0.6M entries/s by pwrite, in batches of 100 x 100 B).
+        if (a.hasRoom(len) && !(batch != null && mode == SyncMode.BATCH_ONLY)) {
           a.copy(frame, first, count);
         } else {
-          // The WAL holds as many mappings as it may: the worker writes this frame instead.
+          // No mapping (the WAL holds as many as it may), or a batch as above: the worker writes.
           ByteBuffer f = frame;
           call(() -> {
             a.write(f, first, count);
