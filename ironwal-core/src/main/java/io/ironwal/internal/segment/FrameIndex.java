@@ -89,8 +89,10 @@ public final class FrameIndex {
         ? Long.MIN_VALUE | length << OFFSET_BITS | offset : offset;
     lastIndexedOffset = offset;
     lastFrameEnd = offset + length;
-    end = firstId + count;
+    // The size before the end: a reader that sees the new frame's end (read first) also sees
+    // its entry, and does not take the new frame for one more of the previous run.
     size = n + 1;
+    end = firstId + count;
   }
 
   /**
