@@ -18,9 +18,9 @@ package io.ironwal.internal.segment;
  *
  * <p>One writer appends (the stream's writer, under its lock, or the builder before publishing);
  * any number of readers search concurrently without locking: an entry is written before the
- * volatile size that makes it visible, a grown array is published before the size, and a block
- * that stops being uniform is marked so before the volatile end that makes its new frame
- * visible.
+ * volatile size that makes it visible, a grown array is published before the size, and both a
+ * block that stops being alike (its mark) and a new entry (its size) are written before the
+ * volatile end that makes their frame visible; readers read the end first.
  */
 public final class FrameIndex {
   /** Distance in bytes between indexed frames. */
