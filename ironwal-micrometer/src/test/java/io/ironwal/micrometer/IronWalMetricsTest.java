@@ -44,6 +44,9 @@ class IronWalMetricsTest {
       pending.forEach(CompletableFuture::join);
       wal.appendBatch("audit", List.of(new byte[5], new byte[5]));
       for (int i = 0; i < 3; i++) {
+        // An entry of the batch: a single append's frame is read at its exact position without
+        // the block cache, a batch's frame goes through it (one miss, then hits).
+        wal.get("audit", 301);
         wal.get("orders", 95);
       }
       int deleted = wal.truncate("orders", 80);
@@ -83,7 +86,7 @@ class IronWalMetricsTest {
       assertThat(registry.get("ironwal.cache.gets").tags("cache", "block", "result", "hit")
           .functionCounter().count()).isEqualTo(2);
       assertThat(registry.get("ironwal.cache.gets").tags("cache", "block", "result", "miss")
-          .functionCounter().count()).isPositive(); // the walk to id 95 probes each frame
+          .functionCounter().count()).isEqualTo(1);
       assertThat(registry.get("ironwal.cache.used").tags("cache", "block").gauge().value())
           .isPositive().isLessThanOrEqualTo(1 << 20);
       assertThat(registry.get("ironwal.cache.capacity").tags("cache", "block").gauge().value())
