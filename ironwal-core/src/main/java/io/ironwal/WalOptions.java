@@ -355,7 +355,8 @@ public final class WalOptions {
     }
 
     /**
-     * Sets the bound on open segment files.
+     * Sets the bound on open segment files, readers' and writers' together. When it is reached,
+     * an idle file not used lately is closed (CLOCK, an approximation of least recently used).
      *
      * @param files at least 1
      * @return this builder
