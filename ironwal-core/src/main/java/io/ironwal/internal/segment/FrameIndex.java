@@ -103,14 +103,16 @@ public final class FrameIndex {
    * @return the offset, or -1 if {@code id} lies before the first indexed frame
    */
   public long floorOffset(long id) {
-    long exact = exactFrame(id);
-    if (exact != -1) {
-      return offsetOf(exact); // In a run of alike frames: the frame itself, not the run's start.
-    }
+    long e = end; // Read first: the blocks' marks and new entries are written before it.
     int n = size; // Read before the array: a grown array is published before the size.
     long[] p = pairs;
-    int found = floor(p, n, id);
-    return found < 0 ? -1 : offsetOf(p[2 * found + 1]);
+    int k = floor(p, n, id);
+    if (k < 0) {
+      return -1;
+    }
+    long exact = exactIn(p, n, k, e, id);
+    // In a run of alike frames: the frame itself, not the run's start.
+    return offsetOf(exact != -1 ? exact : p[2 * k + 1]);
   }
 
   /**
@@ -122,15 +124,17 @@ public final class FrameIndex {
    * @return the packed position, or -1 if it is not known exactly
    */
   public long exactFrame(long id) {
-    long e = end; // Read first: the blocks' marks are written before it.
+    long e = end; // Read first: the blocks' marks and new entries are written before it.
     int n = size;
     long[] p = pairs;
     int k = floor(p, n, id);
-    if (k < 0) {
-      return -1;
-    }
+    return k < 0 ? -1 : exactIn(p, n, k, e, id);
+  }
+
+  /** The packed position of {@code id} in entry {@code k}'s block if it is alike, else -1. */
+  private static long exactIn(long[] p, int n, int k, long end, long id) {
     long packed = p[2 * k + 1];
-    long blockEnd = k + 1 < n ? p[2 * k + 2] : e;
+    long blockEnd = k + 1 < n ? p[2 * k + 2] : end;
     if (packed >= 0 || id >= blockEnd) {
       return -1;
     }
