@@ -265,7 +265,7 @@ public final class FileCache implements AutoCloseable {
         while (true) {
           if (closed) {
             restoreInterrupt(interrupted);
-            throw new IOException("file cache closed");
+            throw new FileCacheClosedException();
           }
           if (!key.write() && exclusive.contains(path)) {
             interrupted |= waitQuietly();
@@ -304,30 +304,41 @@ public final class FileCache implements AutoCloseable {
       }
       throw e;
     }
+    boolean retry = false;
     synchronized (this) {
       opening--;
       if (key.write() || closed || !exclusive.contains(path)) {
         Handle existing = open.get(key);
         if (existing != null || closed) {
-          // Another thread opened it meanwhile; use theirs.
+          // Another thread opened it meanwhile (use theirs), or the cache closed meanwhile.
           try {
             file.close();
           } catch (IOException ignored) {
             // Nothing was written through it.
           }
           notifyAll();
-          if (closed || existing.doomed || !existing.tryRetain()) {
-            throw new IOException("file no longer available: " + path);
+          if (closed) {
+            throw new FileCacheClosedException();
           }
-          return existing;
+          if (!existing.doomed && existing.tryRetain()) {
+            return existing;
+          }
+          // Theirs is doomed (a cut or a deletion is under way): ask again, as a new caller would.
+          retry = true;
         }
-        Handle h = new Handle(this, key, file);
-        h.refs = 1;
-        open.put(key, h);
-        clock.addLast(h);
-        return h;
+        if (!retry) {
+          Handle h = new Handle(this, key, file);
+          h.refs = 1;
+          open.put(key, h);
+          clock.addLast(h);
+          return h;
+        }
+      } else {
+        closing++; // Its descriptor still counts until closed.
       }
-      closing++; // Its descriptor still counts until closed.
+    }
+    if (retry) {
+      return acquireSlow(key, create);
     }
     // A cut began while the file was opening: it must not be read (or mapped) until done.
     try {

@@ -27,6 +27,7 @@ import io.ironwal.internal.events.Telemetry;
 import io.ironwal.internal.format.FrameEncoder;
 import io.ironwal.internal.io.AtomicFiles;
 import io.ironwal.internal.io.FileCache;
+import io.ironwal.internal.io.FileCacheClosedException;
 import io.ironwal.internal.io.Interrupts;
 import io.ironwal.internal.io.Storage;
 import io.ironwal.internal.recovery.RecoveredStream;
@@ -395,15 +396,24 @@ public final class WalEngine {
    * Runs a read on a reader's handle of a file, keeping the caller's interrupt away from the
    * channel ({@link Interrupts}); if an interrupt closed the channel anyway (it arrived during
    * the call), or another reader's did, the handle is discarded and the read retried on a fresh
-   * one. Reads are idempotent, so a retry is safe.
+   * one. Reads are idempotent, so a retry is safe. A read that finds the file cache closed (the
+   * WAL closed meanwhile) throws {@link WalClosedException}, as a read begun after the close does.
    */
   private <T> T read(Path path, ReadOp<T> op) throws IOException {
     for (int attempt = 0; ; attempt++) {
-      FileCache.Handle h = files.acquire(path);
+      FileCache.Handle h;
+      try {
+        h = files.acquire(path);
+      } catch (FileCacheClosedException e) {
+        throw new WalClosedException("Wal"); // The WAL closed while this reader was under way.
+      }
       try {
         return Interrupts.call(() -> op.apply(h));
       } catch (ClosedChannelException e) {
         files.discard(h);
+        if (closed) {
+          throw new WalClosedException("Wal"); // Closed under this read.
+        }
         if (attempt >= 3) {
           throw e;
         }
