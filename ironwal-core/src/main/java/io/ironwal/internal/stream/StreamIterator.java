@@ -3,6 +3,7 @@ package io.ironwal.internal.stream;
 import io.ironwal.CorruptionException;
 import io.ironwal.EntriesPrunedException;
 import io.ironwal.EntryVisitor;
+import io.ironwal.ReadStrategy;
 import io.ironwal.SegmentNotFoundException;
 import io.ironwal.StreamNotFoundException;
 import io.ironwal.StreamTruncatedException;
@@ -21,7 +22,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.NoSuchElementException;
+import java.util.zip.CRC32C;
 
 /**
  * Reads a stream sequentially through a read-ahead {@link FrameCursor}, one frame at a time, and
@@ -34,9 +37,21 @@ import java.util.NoSuchElementException;
  * out of that same buffer one by one ({@link #next}: one array per entry, taken over by its
  * {@link WalEntry}) or shown in place ({@link #visitRemaining}: no copy at all). Every entry a
  * caller sees comes from a frame whose CRC was verified before the first of its entries.
+ *
+ * <p>With MMAP, {@link #next} skips the read-ahead copy: once a frame has been read the ordinary
+ * way, the frames after it are checked where they lie in the file's mapping and their entries
+ * copied straight into their arrays, up to {@link #MAPPED_ENTRIES} entries or
+ * {@link #MAPPED_BYTES} bytes per hold of the file ({@link #fillFromMapping}). Anything that is
+ * not a plain run of checked raw frames (a compressed or damaged frame, the segment's end, a
+ * frame past a finite iterator's end) stops the run, and the ordinary path takes it from there,
+ * so errors are found and reported by one code path.
  */
 final class StreamIterator implements WalIterator {
   private static final int READ_AHEAD_BYTES = 256 << 10;
+  /** Most entries copied out of a mapping per hold of the file (MMAP). */
+  static final int MAPPED_ENTRIES = 64;
+  /** Frame bytes after which a run in the mapping stops (it always takes a whole frame). */
+  static final int MAPPED_BYTES = 16 << 10;
   /**
    * One spare read-ahead buffer per thread, taken by an iterator while open and given back on
    * close: direct, so a pread fills it without the JDK's bounce copy, and reused, so opening
@@ -48,6 +63,7 @@ final class StreamIterator implements WalIterator {
   private final WalEngine engine;
   private final String streamName;
   private final boolean following;
+  private final boolean mapped;
   /** A finite iterator's end: the stream's visible end when it was created. */
   private final long endId;
   private Stream stream;
@@ -76,11 +92,24 @@ final class StreamIterator implements WalIterator {
   private long suffixCutsSeen;
   /** A finite iterator's promised end was cut here: reaching it is an error. */
   private long cutAhead = Long.MAX_VALUE;
+  /** Entries copied out of the mapping and not yet returned: ids nextId, nextId + 1, ... */
+  private byte[][] ready;
+  private int readyPos;
+  private int readyCount;
+  private CRC32C crc;
+  /**
+   * Frames to leave to the ordinary path before the mapping is tried again: after a try that took
+   * nothing (a batch of more than {@link #MAPPED_ENTRIES}, a compressed frame), twice as many as
+   * the last time, up to 64, so a stream of such frames does not pay a hold of the file for each.
+   */
+  private int skipFills;
+  private int fillBackoff;
 
   StreamIterator(WalEngine engine, String streamName, long startId, boolean following) {
     this.engine = engine;
     this.streamName = streamName;
     this.following = following;
+    this.mapped = engine.options().readStrategy() == ReadStrategy.MMAP;
     this.stream = engine.lookup(streamName);
     Stream s = stream;
     // A start below the first id starts at the first id; only later pruning is an error.
@@ -104,6 +133,7 @@ final class StreamIterator implements WalIterator {
       suffixCutsSeen = cuts;
       frame = null;
       cursor = null;
+      dropReady();
       if (!following && endId > cut) {
         cutAhead = Math.min(cutAhead, cut);
       }
@@ -134,7 +164,7 @@ final class StreamIterator implements WalIterator {
     if (s != null) {
       checkSuffixCut(s);
     }
-    if (frame != null && nextId < frameFirstId + frameCount) {
+    if ((frame != null && nextId < frameFirstId + frameCount) || readyPos < readyCount) {
       return true;
     }
     if (s == null) {
@@ -156,13 +186,22 @@ final class StreamIterator implements WalIterator {
       throw new NoSuchElementException("no entry " + nextId + " in stream '" + streamName + "' yet");
     }
     if (frame == null || nextId >= frameFirstId + frameCount) {
-      loadFrame();
+      // Entries copied out of the mapping wait only while the frame before them is used up.
+      if (readyPos < readyCount || loadFrameOrMapped()) {
+        return nextReady();
+      }
     }
     ByteBuffer b = frame;
     int len = b.getInt(entryPos);
     byte[] out = new byte[len];
     b.get(entryPos + FrameHeader.ENTRY_LENGTH_PREFIX, out);
     entryPos += FrameHeader.ENTRY_LENGTH_PREFIX + len;
+    return new WalEntry(nextId++, out);
+  }
+
+  private WalEntry nextReady() {
+    byte[] out = ready[readyPos];
+    ready[readyPos++] = null;
     return new WalEntry(nextId++, out);
   }
 
@@ -174,6 +213,13 @@ final class StreamIterator implements WalIterator {
    * @return the id after the last entry shown
    */
   long visitRemaining(EntryVisitor visitor) {
+    while (readyPos < readyCount && hasNext()) {
+      byte[] e = ready[readyPos];
+      ready[readyPos++] = null;
+      if (!visitor.visit(nextId++, ByteBuffer.wrap(e).asReadOnlyBuffer())) {
+        return nextId;
+      }
+    }
     while (hasNext()) {
       if (frame == null || nextId >= frameFirstId + frameCount) {
         loadFrame();
@@ -196,6 +242,20 @@ final class StreamIterator implements WalIterator {
       }
     }
     return nextId;
+  }
+
+  /**
+   * Copies the next entries out of the mapping if it can ({@link #fillFromMapping}), else loads
+   * the next frame; kept apart from {@link #next} so that the per-entry path stays small.
+   *
+   * @return whether entries are ready (else a frame was loaded)
+   */
+  private boolean loadFrameOrMapped() {
+    if (fillFromMapping()) {
+      return true;
+    }
+    loadFrame();
+    return false;
   }
 
   private void loadFrame() {
@@ -255,6 +315,130 @@ final class StreamIterator implements WalIterator {
     } catch (IOException e) {
       throw new WalIoException("read of stream '" + streamName + "' failed", e);
     }
+  }
+
+  /**
+   * MMAP: copies the entries of the checked raw frames that follow the cursor straight out of the
+   * segment's mapping into {@link #ready}, holding the file meanwhile, and moves the cursor past
+   * them. Called when the current frame is used up.
+   *
+   * @return whether any entry is ready; {@code false} leaves everything to {@link #loadFrame}
+   */
+  private boolean fillFromMapping() {
+    if (!mapped || cursor == null || seeking) {
+      return false;
+    }
+    if (skipFills > 0) {
+      skipFills--;
+      return false;
+    }
+    Stream s = stream();
+    if (nextSegmentStarted(s)) {
+      return false;
+    }
+    long from = cursor.offset();
+    long limit = cursor.limit();
+    if (limit - from < FrameHeader.SIZE) {
+      return false;
+    }
+    long stop = following ? Long.MAX_VALUE : Math.min(endId, cutAhead);
+    Long end;
+    try {
+      end = engine.withReadMap(segPath, limit, map -> copyOut(map, from, limit, stop));
+    } catch (IOException e) {
+      // The ordinary path reads the same bytes again and reports what is wrong with them.
+      dropReady();
+      return false;
+    }
+    if (end == null || readyCount == 0) {
+      fillBackoff = Math.min(64, Math.max(1, fillBackoff * 2));
+      skipFills = fillBackoff;
+      return false;
+    }
+    fillBackoff = 0;
+    cursor.seek(end);
+    return true;
+  }
+
+  /**
+   * Copies out the entries of a run of whole raw frames that start at {@code from}: each frame's
+   * header and CRC-32C are checked, and its entry lengths shown to add up, before its first entry
+   * is kept. Stops before the first frame that is anything else.
+   *
+   * @return the offset after the last frame taken
+   */
+  private long copyOut(ByteBuffer map, long from, long limit, long stop) {
+    if (ready == null) {
+      ready = new byte[MAPPED_ENTRIES][];
+      crc = new CRC32C();
+    }
+    ByteBuffer b = map.duplicate();
+    int n = 0;
+    long pos = from;
+    long id = nextId;
+    while (limit - pos >= FrameHeader.SIZE && pos - from < MAPPED_BYTES) {
+      int at = (int) pos;
+      if (b.getInt(at + FrameHeader.MAGIC_OFFSET) != FrameHeader.MAGIC) {
+        break;
+      }
+      long firstId = b.getLong(at + FrameHeader.FIRST_ID_OFFSET);
+      int count = b.getInt(at + FrameHeader.COUNT_OFFSET);
+      byte type = b.get(at + FrameHeader.TYPE_OFFSET);
+      int stored = b.getInt(at + FrameHeader.STORED_SIZE_OFFSET);
+      int raw = b.getInt(at + FrameHeader.RAW_SIZE_OFFSET);
+      if (type != FrameType.RAW.code() || firstId != id || count > MAPPED_ENTRIES - n
+          || !FrameDecoder.fieldsValid(firstId, count, type, stored, raw,
+              b.getLong(at + FrameHeader.SYNCED_THROUGH_OFFSET), b.get(at + FrameHeader.FLAGS_OFFSET),
+              b.getShort(at + FrameHeader.RESERVED_OFFSET))
+          || firstId + count > stop || FrameHeader.SIZE + (long) stored > limit - pos) {
+        break;
+      }
+      int payload = at + FrameHeader.SIZE;
+      int end = payload + raw;
+      crc.reset();
+      crc.update(b.limit(end).position(at + FrameHeader.CHECKED_FROM));
+      b.clear();
+      if ((int) crc.getValue() != b.getInt(at + FrameHeader.CRC_OFFSET)
+          || !entriesTile(b, payload, end, count)) {
+        break;
+      }
+      for (int p = payload; p < end; ) {
+        byte[] out = new byte[b.getInt(p)];
+        b.get(p + FrameHeader.ENTRY_LENGTH_PREFIX, out);
+        ready[n++] = out;
+        p += FrameHeader.ENTRY_LENGTH_PREFIX + out.length;
+      }
+      id += count;
+      pos = end;
+    }
+    readyPos = 0;
+    readyCount = n;
+    return pos;
+  }
+
+  /** Whether exactly {@code count} length-prefixed entries fill {@code [start, end)}. */
+  private static boolean entriesTile(ByteBuffer b, int start, int end, int count) {
+    int pos = start;
+    for (int i = 0; i < count; i++) {
+      if (end - pos < FrameHeader.ENTRY_LENGTH_PREFIX) {
+        return false;
+      }
+      int len = b.getInt(pos);
+      pos += FrameHeader.ENTRY_LENGTH_PREFIX;
+      if (len < 0 || len > end - pos) {
+        return false;
+      }
+      pos += len;
+    }
+    return pos == end;
+  }
+
+  private void dropReady() {
+    if (ready != null) {
+      Arrays.fill(ready, readyPos, readyCount, null);
+    }
+    readyPos = 0;
+    readyCount = 0;
   }
 
   /** Checks the entry lengths of the frame the cursor just took and stands at entry nextId. */
@@ -347,6 +531,8 @@ final class StreamIterator implements WalIterator {
     closed = true;
     cursor = null;
     frame = null;
+    dropReady();
+    ready = null;
     view = null;
     viewOf = null;
     if (readAhead != null) {

@@ -423,6 +423,34 @@ public final class WalEngine {
     }
   }
 
+  /** Work done on a file's read mapping while the file is held. */
+  interface MapOp<T> {
+    T apply(ByteBuffer map) throws IOException;
+  }
+
+  /**
+   * MMAP only: runs {@code op} on the file's read-only mapping (index 0 at file offset 0, at
+   * least {@code minLength} bytes) while this thread holds the file, so the mapping cannot be
+   * unmapped or the file cut under it; the mapping must not be kept past {@code op}. Returns
+   * {@code null} without running {@code op} where a read would not use a mapping (STANDARD_IO,
+   * a file not worth mapping yet, or one too large to map).
+   */
+  <T> T withReadMap(Path path, long minLength, MapOp<T> op) throws IOException {
+    if (options.readStrategy() != ReadStrategy.MMAP || minLength > Integer.MAX_VALUE) {
+      return null;
+    }
+    return read(path, h -> {
+      ByteBuffer map = h.currentReadMap();
+      if (map == null || map.capacity() < minLength) {
+        if ((map == null && !h.worthMapping()) || h.file().size() > Integer.MAX_VALUE) {
+          return null;
+        }
+        map = h.readMap(minLength);
+      }
+      return op.apply(map);
+    });
+  }
+
   /** The size of a segment file. */
   long fileSize(Path path) throws IOException {
     return read(path, h -> h.file().size());
