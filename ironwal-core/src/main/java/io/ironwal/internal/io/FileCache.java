@@ -309,30 +309,28 @@ public final class FileCache implements AutoCloseable {
       opening--;
       if (key.write() || closed || !exclusive.contains(path)) {
         Handle existing = open.get(key);
-        if (existing != null || closed) {
-          // Another thread opened it meanwhile (use theirs), or the cache closed meanwhile.
-          try {
-            file.close();
-          } catch (IOException ignored) {
-            // Nothing was written through it.
-          }
-          notifyAll();
-          if (closed) {
-            throw new FileCacheClosedException();
-          }
-          if (!existing.doomed && existing.tryRetain()) {
-            return existing;
-          }
-          // Theirs is doomed (a cut or a deletion is under way): ask again, as a new caller would.
-          retry = true;
-        }
-        if (!retry) {
+        if (existing == null && !closed) {
           Handle h = new Handle(this, key, file);
           h.refs = 1;
           open.put(key, h);
           clock.addLast(h);
           return h;
         }
+        // Another thread opened it meanwhile (use theirs), or the cache closed meanwhile.
+        try {
+          file.close();
+        } catch (IOException ignored) {
+          // Nothing was written through it.
+        }
+        notifyAll();
+        if (closed) {
+          throw new FileCacheClosedException();
+        }
+        if (!existing.doomed && existing.tryRetain()) {
+          return existing;
+        }
+        // Theirs is doomed (a cut or a deletion is under way): ask again, as a new caller would.
+        retry = true;
       } else {
         closing++; // Its descriptor still counts until closed.
       }
