@@ -219,23 +219,39 @@ public final class FrameDecoder {
    */
   public static void checkEntries(ByteBuffer b, int start, int end, int count, Path file,
       long offset) {
+    String problem = entriesProblem(b, start, end, count);
+    if (problem != null) {
+      throw new CorruptionException(problem, file, offset);
+    }
+  }
+
+  /**
+   * {@link #checkEntries}, as a value: what is wrong with the entry lengths, or {@code null} if
+   * exactly {@code count} length-prefixed entries fill {@code [start, end)}.
+   *
+   * @param b the buffer holding the raw payload
+   * @param start absolute index of the payload
+   * @param end absolute index past the payload
+   * @param count the frame's entry count
+   * @return the problem, or {@code null}
+   */
+  public static String entriesProblem(ByteBuffer b, int start, int end, int count) {
     int pos = start;
     for (int i = 0; i < count; i++) {
       if (end - pos < FrameHeader.ENTRY_LENGTH_PREFIX) {
-        throw new CorruptionException("frame payload ends inside entry " + i, file, offset);
+        return "frame payload ends inside entry " + i;
       }
       int len = b.getInt(pos);
       pos += FrameHeader.ENTRY_LENGTH_PREFIX;
       if (len < 0 || len > end - pos) {
-        throw new CorruptionException("entry " + i + " length " + len + " runs past the payload",
-            file, offset);
+        return "entry " + i + " length " + len + " runs past the payload";
       }
       pos += len;
     }
     if (pos != end) {
-      throw new CorruptionException(
-          "frame payload has " + (end - pos) + " bytes after its last entry", file, offset);
+      return "frame payload has " + (end - pos) + " bytes after its last entry";
     }
+    return null;
   }
 
   /**

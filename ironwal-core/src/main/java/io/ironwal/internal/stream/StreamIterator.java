@@ -399,7 +399,7 @@ final class StreamIterator implements WalIterator {
       crc.update(b.limit(end).position(at + FrameHeader.CHECKED_FROM));
       b.clear();
       if ((int) crc.getValue() != b.getInt(at + FrameHeader.CRC_OFFSET)
-          || !entriesTile(b, payload, end, count)) {
+          || FrameDecoder.entriesProblem(b, payload, end, count) != null) {
         break;
       }
       for (int p = payload; p < end; ) {
@@ -414,23 +414,6 @@ final class StreamIterator implements WalIterator {
     readyPos = 0;
     readyCount = n;
     return pos;
-  }
-
-  /** Whether exactly {@code count} length-prefixed entries fill {@code [start, end)}. */
-  private static boolean entriesTile(ByteBuffer b, int start, int end, int count) {
-    int pos = start;
-    for (int i = 0; i < count; i++) {
-      if (end - pos < FrameHeader.ENTRY_LENGTH_PREFIX) {
-        return false;
-      }
-      int len = b.getInt(pos);
-      pos += FrameHeader.ENTRY_LENGTH_PREFIX;
-      if (len < 0 || len > end - pos) {
-        return false;
-      }
-      pos += len;
-    }
-    return pos == end;
   }
 
   private void dropReady() {
