@@ -30,6 +30,10 @@ public final class WalOptions {
   public static final long DEFAULT_MAX_ENTRIES_PER_SEGMENT = Long.MAX_VALUE;
   /** Default bound of simultaneously open segment files: 50. */
   public static final int DEFAULT_MAX_OPEN_SEGMENTS = 50;
+  /** Default bound on the heap of the sealed segments' frame indexes: 32 MiB. */
+  public static final long DEFAULT_INDEX_CACHE_SIZE = 32L << 20;
+  /** Smallest index cache: 64 KiB (the indexes of about 16 MiB of mixed-size history). */
+  public static final long MIN_INDEX_CACHE_SIZE = 64L << 10;
   /** Default minimum payload size for compression: 1 KiB. */
   public static final int DEFAULT_MIN_COMPRESSION_SIZE = 1024;
   /** Smallest accepted {@link #maxSegmentSize()}: 1 KiB. */
@@ -48,6 +52,7 @@ public final class WalOptions {
   private final long maxEntriesPerSegment;
   private final int maxOpenSegments;
   private final long blockCacheSize;
+  private final long indexCacheSize;
   private final CompressionType compression;
   private final int minCompressionSize;
   private final ReadStrategy readStrategy;
@@ -71,6 +76,11 @@ public final class WalOptions {
       public void setStorage(Builder builder, Storage storage) {
         builder.storage = storage;
       }
+
+      @Override
+      public Builder builderAt(WalOptions options, Path root) {
+        return options.copyTo(new Builder(root));
+      }
     });
   }
 
@@ -81,6 +91,7 @@ public final class WalOptions {
     this.maxEntriesPerSegment = b.maxEntriesPerSegment;
     this.maxOpenSegments = b.maxOpenSegments;
     this.blockCacheSize = b.blockCacheSize;
+    this.indexCacheSize = b.indexCacheSize;
     this.compression = b.compression;
     this.minCompressionSize = b.minCompressionSize;
     this.readStrategy = b.readStrategy;
@@ -110,12 +121,17 @@ public final class WalOptions {
    * @return a new builder
    */
   public Builder toBuilder() {
-    Builder b = new Builder(root);
+    return copyTo(new Builder(root));
+  }
+
+  /** Sets every option of {@code b} but its root to this configuration's. */
+  private Builder copyTo(Builder b) {
     b.syncMode = syncMode;
     b.maxSegmentSize = maxSegmentSize;
     b.maxEntriesPerSegment = maxEntriesPerSegment;
     b.maxOpenSegments = maxOpenSegments;
     b.blockCacheSize = blockCacheSize;
+    b.indexCacheSize = indexCacheSize;
     b.compression = compression;
     b.minCompressionSize = minCompressionSize;
     b.readStrategy = readStrategy;
@@ -181,6 +197,15 @@ public final class WalOptions {
    */
   public long blockCacheSize() {
     return blockCacheSize;
+  }
+
+  /**
+   * Bound on the heap of the sealed segments' frame indexes kept for reads.
+   *
+   * @return bytes; default {@link #DEFAULT_INDEX_CACHE_SIZE}
+   */
+  public long indexCacheSize() {
+    return indexCacheSize;
   }
 
   /**
@@ -276,6 +301,7 @@ public final class WalOptions {
     return "WalOptions{root=" + root + ", syncMode=" + syncMode + ", maxSegmentSize="
         + maxSegmentSize + ", maxEntriesPerSegment=" + maxEntriesPerSegment
         + ", maxOpenSegments=" + maxOpenSegments + ", blockCacheSize=" + blockCacheSize
+        + ", indexCacheSize=" + indexCacheSize
         + ", compression=" + compression + ", minCompressionSize=" + minCompressionSize
         + ", readStrategy=" + readStrategy + ", onCorruption=" + onCorruption
         + ", flushInterval=" + flushInterval + ", isolateDamagedStreams=" + isolateDamagedStreams
@@ -295,6 +321,7 @@ public final class WalOptions {
     private long maxEntriesPerSegment = DEFAULT_MAX_ENTRIES_PER_SEGMENT;
     private int maxOpenSegments = DEFAULT_MAX_OPEN_SEGMENTS;
     private long blockCacheSize = 0;
+    private long indexCacheSize = DEFAULT_INDEX_CACHE_SIZE;
     private CompressionType compression = CompressionType.NONE;
     private int minCompressionSize = DEFAULT_MIN_COMPRESSION_SIZE;
     private ReadStrategy readStrategy = ReadStrategy.STANDARD_IO;
@@ -384,6 +411,26 @@ public final class WalOptions {
         throw new InvalidConfigurationException("blockCacheSize must not be negative, got " + bytes);
       }
       this.blockCacheSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the bound on the heap of the sealed segments' frame indexes, which reads use to find
+     * a frame without walking the segment. A segment's index is built from its frame headers
+     * on its first read and kept until evicted. Single appends of same-sized entries need a few
+     * bytes of index per segment; entries of mixed sizes or batches up to 4 MiB per GiB of
+     * history (about one entry per 4 KiB of frames). With a history larger than the bound
+     * holds, a read that misses rebuilds its segment's index (tens of milliseconds for 64 MiB).
+     *
+     * @param bytes at least {@link #MIN_INDEX_CACHE_SIZE}
+     * @return this builder
+     */
+    public Builder indexCacheSize(long bytes) {
+      if (bytes < MIN_INDEX_CACHE_SIZE) {
+        throw new InvalidConfigurationException("indexCacheSize must be at least "
+            + MIN_INDEX_CACHE_SIZE + " bytes, got " + bytes);
+      }
+      this.indexCacheSize = bytes;
       return this;
     }
 

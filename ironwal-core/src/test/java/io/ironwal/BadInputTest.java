@@ -201,6 +201,9 @@ class BadInputTest {
         x -> x.maxOpenSegments(0),
         x -> x.maxOpenSegments(-3),
         x -> x.blockCacheSize(-1),
+        x -> x.indexCacheSize(0),
+        x -> x.indexCacheSize(-1),
+        x -> x.indexCacheSize(WalOptions.MIN_INDEX_CACHE_SIZE - 1),
         x -> x.minCompressionSize(-1),
         x -> x.syncMode(null),
         x -> x.compression(null),
@@ -217,12 +220,14 @@ class BadInputTest {
     assertThat(built.maxSegmentSize()).isEqualTo(WalOptions.DEFAULT_MAX_SEGMENT_SIZE);
     assertThat(built.maxOpenSegments()).isEqualTo(WalOptions.DEFAULT_MAX_OPEN_SEGMENTS);
     assertThat(built.syncMode()).isEqualTo(SyncMode.STRICT);
+    assertThat(built.indexCacheSize()).isEqualTo(WalOptions.DEFAULT_INDEX_CACHE_SIZE);
     assertThat(nowhere).doesNotExist();
     // The smallest legal values are accepted.
     WalOptions edge = WalOptions.builder(nowhere).maxSegmentSize(WalOptions.MIN_SEGMENT_SIZE)
         .maxEntriesPerSegment(1).maxOpenSegments(1).blockCacheSize(0).minCompressionSize(0)
-        .build();
+        .indexCacheSize(WalOptions.MIN_INDEX_CACHE_SIZE).build();
     assertThat(edge.maxOpenSegments()).isEqualTo(1);
+    assertThat(edge.toBuilder().build().indexCacheSize()).isEqualTo(WalOptions.MIN_INDEX_CACHE_SIZE);
   }
 
   @Test

@@ -106,17 +106,8 @@ public final class ShardedOptions {
     if (dir.equals(w.root())) {
       return w;
     }
-    return StorageSeam.builder(dir, StorageSeam.of(w))
-        .syncMode(w.syncMode())
-        .maxSegmentSize(w.maxSegmentSize())
-        .maxEntriesPerSegment(w.maxEntriesPerSegment())
-        .maxOpenSegments(w.maxOpenSegments())
-        .blockCacheSize(w.blockCacheSize())
-        .compression(w.compression())
-        .minCompressionSize(w.minCompressionSize())
-        .readStrategy(w.readStrategy())
-        .onCorruption(w.onCorruption())
-        .build();
+    // Every setting, the listener, retention and flush interval included: only the root differs.
+    return StorageSeam.rootedAt(w, dir);
   }
 
   @Override

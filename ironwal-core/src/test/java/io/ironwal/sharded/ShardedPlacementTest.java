@@ -8,13 +8,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ironwal.CorruptionException;
 import io.ironwal.DirectoryLockedException;
 import io.ironwal.InvalidConfigurationException;
+import io.ironwal.RecoveryReport;
+import io.ironwal.RetentionPolicy;
 import io.ironwal.Wal;
+import io.ironwal.WalGauges;
+import io.ironwal.WalListener;
 import io.ironwal.WalOptions;
+import io.ironwal.internal.io.StorageSeam;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +64,47 @@ class ShardedPlacementTest {
         left--;
       }
     }
+  }
+
+  /**
+   * Every data directory's WAL runs with all of the home's settings: before, the directories
+   * other than the home dropped the listener, the flush interval, retention, damage isolation,
+   * the slow-fsync threshold and the index cache's bound, so their shards were never flushed in
+   * the background, never pruned, and never reported to the listener.
+   */
+  @Test
+  void everyDataDirectoryRunsWithEveryOneOfTheHomesSettings() {
+    Set<Path> openedRoots = ConcurrentHashMap.newKeySet();
+    AtomicInteger opened = new AtomicInteger();
+    WalListener listener = new WalListener() {
+      @Override
+      public void onOpen(Path root, int streams, RecoveryReport report, long nanos,
+          WalGauges gauges) {
+        opened.incrementAndGet();
+        openedRoots.add(root);
+      }
+    };
+    RetentionPolicy retention = RetentionPolicy.of(1L << 30, Duration.ZERO, true,
+        Duration.ofMinutes(5));
+    WalOptions home = ShardedTestSupport.options(dirs.get(0)).toBuilder().listener(listener)
+        .flushInterval(Duration.ofMillis(20)).retention(retention)
+        .isolateDamagedStreams(true).slowFsyncThreshold(Duration.ofMillis(7))
+        .indexCacheSize(3L << 20).maxOpenSegments(7).build();
+    ShardedOptions so = ShardedOptions.builder(home).dataDirs(dirs).shardCount(6).build();
+    for (Path dir : dirs) {
+      WalOptions w = so.walOptionsFor(dir);
+      assertThat(w.root()).isEqualTo(dir);
+      assertThat(w.toString().replace(dir.toString(), "ROOT"))
+          .as("every setting but the root, for %s", dir)
+          .isEqualTo(home.toString().replace(dirs.get(0).toString(), "ROOT"));
+      assertThat(StorageSeam.of(w))
+          .isSameAs(StorageSeam.of(home));
+    }
+    try (ShardedWal w = ShardedWal.open(so)) {
+      fillEveryShard(w);
+    }
+    assertThat(opened.get()).as("the listener hears every directory's WAL open").isEqualTo(3);
+    assertThat(openedRoots).containsExactlyInAnyOrderElementsOf(dirs);
   }
 
   /** Every file and directory under the temporary folder, to prove a failed open created none. */
@@ -276,7 +326,7 @@ class ShardedPlacementTest {
     };
     io.ironwal.internal.io.Storage disk = new LyingDirectoryStorage(
         io.ironwal.internal.io.FileSystemStorage.INSTANCE, two.get(1), hold);
-    WalOptions w = io.ironwal.internal.io.StorageSeam.builder(two.get(0), disk)
+    WalOptions w = StorageSeam.builder(two.get(0), disk)
         .syncMode(io.ironwal.SyncMode.STRICT).build();
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
     try (ShardedWal sw = ShardedWal.open(ShardedOptions.builder(w).dataDirs(two).shardCount(2)

@@ -75,8 +75,9 @@ import java.util.function.ToDoubleFunction;
  * root with thousands of streams should turn the tag off ({@link Builder#tagStreams(boolean)
  * tagStreams(false)}): every meter is then one aggregate for the WAL.
  *
- * <p>One instance serves one WAL at a time; reopening the WAL with the same instance continues
- * the same meters. Thread-safe.
+ * <p>One instance serves one WAL at a time, or one sharded WAL, whose data directories each run
+ * a WAL: the counters then add up every directory's work and the gauges sum their levels and
+ * caches. Reopening the WAL with the same instance continues the same meters. Thread-safe.
  */
 public final class IronWalMetrics implements WalListener, MeterBinder {
   /** The tag value shared by streams past {@link Builder#maxTaggedStreams}. */
@@ -86,7 +87,8 @@ public final class IronWalMetrics implements WalListener, MeterBinder {
   private final boolean tagStreams;
   private final int maxTaggedStreams;
   private volatile MeterRegistry registry;
-  private volatile WalGauges gauges;
+  /** The gauges of each WAL heard opening, by root (a sharded WAL opens one per directory). */
+  private final ConcurrentHashMap<Path, WalGauges> gauges = new ConcurrentHashMap<>();
   /** Each stream's meters (its own, or the shared {@code _other} ones). */
   private final ConcurrentHashMap<String, StreamMeters> streams = new ConcurrentHashMap<>();
   /** Streams with a tag value of their own; under this object's monitor. */
@@ -215,14 +217,20 @@ public final class IronWalMetrics implements WalListener, MeterBinder {
   }
 
   private double level(ToDoubleFunction<WalGauges> f) {
-    WalGauges g = gauges;
-    return g == null ? 0 : f.applyAsDouble(g);
+    double sum = 0;
+    for (WalGauges g : gauges.values()) {
+      sum += f.applyAsDouble(g);
+    }
+    return sum;
   }
 
   private double cacheFigure(Function<WalGauges, CacheStats> cache,
       ToDoubleFunction<CacheStats> f) {
-    WalGauges g = gauges;
-    return g == null ? 0 : f.applyAsDouble(cache.apply(g));
+    double sum = 0;
+    for (WalGauges g : gauges.values()) {
+      sum += f.applyAsDouble(cache.apply(g));
+    }
+    return sum;
   }
 
   // ---------------------------------------------------------------- per-stream meters
@@ -326,7 +334,7 @@ public final class IronWalMetrics implements WalListener, MeterBinder {
   @Override
   public void onOpen(Path root, int streamCount, RecoveryReport report, long nanos,
       WalGauges g) {
-    this.gauges = g;
+    gauges.put(root, g); // A reopen of the same root replaces the closed WAL's gauges.
   }
 
   @Override

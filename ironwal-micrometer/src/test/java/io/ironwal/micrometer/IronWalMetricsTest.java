@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ironwal.RecoveryCase;
 import io.ironwal.Wal;
 import io.ironwal.WalOptions;
+import io.ironwal.sharded.ShardedOptions;
+import io.ironwal.sharded.ShardedWal;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -142,5 +145,30 @@ class IronWalMetricsTest {
     assertThat(count(registry, "ironwal.appends", "stream", IronWalMetrics.OTHER_STREAMS))
         .isEqualTo(14);
     assertThat(count(registry, "ironwal.appends", "stream", "s0")).isEqualTo(2);
+  }
+  /**
+   * A sharded WAL over two data directories runs one WAL per directory, each with this listener:
+   * the counters add up both directories' appends and the gauges sum both WALs' levels.
+   */
+  @Test
+  void aShardedWalOverTwoDirectoriesIsCountedWhole() {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    IronWalMetrics metrics = IronWalMetrics.builder().build();
+    metrics.bindTo(registry);
+    WalOptions o = WalOptions.builder(dir.resolve("d0")).syncMode(io.ironwal.SyncMode.ASYNC)
+        .indexCacheSize(2L << 20).listener(metrics).build();
+    ShardedOptions so = ShardedOptions.builder(o)
+        .dataDirs(List.of(dir.resolve("d0"), dir.resolve("d1"))).shardCount(4).build();
+    try (ShardedWal w = ShardedWal.open(so)) {
+      for (int k = 0; k < 200; k++) {
+        w.append(("key" + k).getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[30]);
+      }
+      double appends = registry.find("ironwal.appends").counters().stream()
+          .mapToDouble(Counter::count).sum();
+      assertThat(appends).isEqualTo(200);
+      assertThat(registry.get("ironwal.cache.capacity").tags("cache", "index").gauge().value())
+          .as("two WALs, two index caches").isEqualTo(2 * (2L << 20));
+      assertThat(registry.get("ironwal.streams").gauge().value()).isEqualTo(4);
+    }
   }
 }

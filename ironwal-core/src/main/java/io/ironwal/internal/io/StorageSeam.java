@@ -29,6 +29,16 @@ public final class StorageSeam {
      * @param storage the storage
      */
     void setStorage(WalOptions.Builder builder, Storage storage);
+
+    /**
+     * Returns a builder with every setting of a configuration, its storage included, but another
+     * root.
+     *
+     * @param options the configuration
+     * @param root the other root
+     * @return the builder
+     */
+    WalOptions.Builder builderAt(WalOptions options, Path root);
   }
 
   private static volatile Access access;
@@ -69,6 +79,18 @@ public final class StorageSeam {
     WalOptions.Builder b = WalOptions.builder(root);
     access.setStorage(b, Objects.requireNonNull(storage, "storage"));
     return b;
+  }
+
+  /**
+   * Returns a copy of a configuration, storage and every other setting included, rooted at
+   * another directory (a sharded WAL's further data directories).
+   *
+   * @param options the configuration
+   * @param root the other root
+   * @return the copy
+   */
+  public static WalOptions rootedAt(WalOptions options, Path root) {
+    return access.builderAt(options, Objects.requireNonNull(root, "root")).build();
   }
 
   /**

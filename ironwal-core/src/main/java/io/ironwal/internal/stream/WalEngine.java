@@ -75,8 +75,6 @@ public final class WalEngine {
    */
   private static final int IO_THREADS =
       Math.max(4, Math.min(16, 2 * Runtime.getRuntime().availableProcessors()));
-  /** Heap allowed for cached frame indexes of sealed segments. */
-  private static final long INDEX_CACHE_BYTES = 32L << 20;
 
   private final WalOptions options;
   private final Storage storage;
@@ -84,7 +82,7 @@ public final class WalEngine {
   private final Closeable lock;
   private final FileCache files;
   private final BlockCache blockCache;
-  private final IndexCache indexCache = new IndexCache(INDEX_CACHE_BYTES);
+  private final IndexCache indexCache;
   private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
   /** Streams that recovery refused and that were set aside (isolateDamagedStreams). */
   private final Map<String, WalException> refused = new ConcurrentHashMap<>();
@@ -103,6 +101,7 @@ public final class WalEngine {
 
   private WalEngine(WalOptions options, Closeable lock) {
     this.options = options;
+    this.indexCache = new IndexCache(options.indexCacheSize());
     this.storage = StorageSeam.of(options);
     this.root = options.root();
     this.lock = lock;
