@@ -376,6 +376,8 @@ final class StreamIterator implements WalIterator {
     int n = 0;
     long pos = from;
     long id = nextId;
+    // Reads each header field once and checksums in place, as FrameCursor.nextChecked does:
+    // FrameDecoder.headerValid plus Checksums.crc32c here measured 43-52 against 40 ns an entry.
     while (limit - pos >= FrameHeader.SIZE && pos - from < MAPPED_BYTES) {
       int at = (int) pos;
       if (b.getInt(at + FrameHeader.MAGIC_OFFSET) != FrameHeader.MAGIC) {
