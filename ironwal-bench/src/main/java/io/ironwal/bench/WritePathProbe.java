@@ -4,7 +4,6 @@ import io.ironwal.SyncMode;
 import io.ironwal.Wal;
 import io.ironwal.WalListener;
 import io.ironwal.WalOptions;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -24,10 +23,12 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code group [threads]}: that many threads append 100 B STRICT to one stream for 2 s per
  *       round; prints appends/s, group commits/s, the mean group and a histogram of group sizes,
  *       and the mean fsync.
- *   <li>{@code batch}: BATCH_ONLY {@code appendBatch} of 100 x 100 B for 1.5 s, then one pwrite
- *       of 100 x 104 B and {@code force(false)} per batch on a zero-filled 256 MiB file for
- *       1.5 s, per round; prints microseconds per batch of each and the fsync percentiles of the
- *       WAL's (the top 1 % are mostly the first fsync after a preallocated chunk of zeroes).
+ *   <li>{@code batch [threads]}: that many threads run BATCH_ONLY {@code appendBatch} of 100 x
+ *       100 B on one stream for 1.5 s, then one thread runs one pwrite of 100 x 104 B and {@code
+ *       force(false)} per batch on a zero-filled 256 MiB file for 1.5 s, per round; prints
+ *       microseconds per batch of each (the WAL's over all threads), the WAL's batches per fsync
+ *       and its fsync percentiles (the top 1 % are mostly the first fsync after a preallocated
+ *       chunk of zeroes).
  * </ul>
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.ironwal.bench.WritePathProbe group|batch [threads]
@@ -47,7 +48,7 @@ public final class WritePathProbe {
     Path dir = BenchDirs.fresh("write-path-probe");
     try {
       if (mode.equals("batch")) {
-        batches(dir, rounds);
+        batches(dir, threads, rounds);
       } else {
         groups(dir, threads, rounds);
       }
@@ -145,7 +146,7 @@ public final class WritePathProbe {
     }
   }
 
-  private static void batches(Path dir, int rounds) throws IOException {
+  private static void batches(Path dir, int threads, int rounds) throws Exception {
     Counts counts = new Counts();
     List<byte[]> batch = Payloads.batch(BATCH, ENTRY, 7);
     long rawSize = 256L << 20;
@@ -163,22 +164,32 @@ public final class WritePathProbe {
       long rawPos = 0;
       for (int round = 0; round < rounds; round++) {
         counts.reset();
-        long n = 0;
+        LongAdder done = new LongAdder();
         long start = System.nanoTime();
-        long end = start + 1_500_000_000L;
-        while (System.nanoTime() < end) {
-          wal.appendBatch("s", batch);
-          n++;
+        long walEnd = start + 1_500_000_000L;
+        Thread[] ts = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+          ts[i] = new Thread(() -> {
+            while (System.nanoTime() < walEnd) {
+              wal.appendBatch("s", batch);
+              done.increment();
+            }
+          });
+          ts[i].start();
         }
-        double walMicros = (System.nanoTime() - start) / 1e3 / n;
+        for (Thread t : ts) {
+          t.join();
+        }
+        double walMicros = (System.nanoTime() - start) / 1e3 / done.sum();
+        double perFsync = done.sum() / (double) Math.max(1, counts.fsyncs.sum());
         long[] f = counts.sortedFsyncs();
         long top = 0;
         for (int i = f.length * 99 / 100; i < f.length; i++) {
           top += f[i];
         }
-        n = 0;
+        long n = 0;
         start = System.nanoTime();
-        end = start + 1_500_000_000L;
+        long end = start + 1_500_000_000L;
         while (System.nanoTime() < end) {
           records.clear();
           ch.write(records, rawPos);
@@ -187,10 +198,11 @@ public final class WritePathProbe {
           n++;
         }
         double rawMicros = (System.nanoTime() - start) / 1e3 / n;
-        System.out.printf(Locale.ROOT, "round %d: IronWal BATCH_ONLY %.1f us per batch (fsync mean"
-            + " %.0f, p50 %.0f, p90 %.0f, p99 %.0f us; the top 1 %% of fsyncs: %.1f us per batch);"
-            + " raw pwrite + force %.1f us per batch%n", round, walMicros,
-            counts.meanFsyncMicros(), pct(f, 50), pct(f, 90), pct(f, 99),
+        System.out.printf(Locale.ROOT, "round %d, %d threads: IronWal BATCH_ONLY %.1f us per batch"
+            + " (%.2f batches per fsync; fsync mean %.0f, p50 %.0f, p90 %.0f, p99 %.0f us; the top"
+            + " 1 %% of fsyncs: %.1f us per batch); raw pwrite + force %.1f us per batch%n", round,
+            threads, walMicros, perFsync, counts.meanFsyncMicros(), pct(f, 50), pct(f, 90),
+            pct(f, 99),
             top / 1e3 / Math.max(1, f.length), rawMicros);
       }
     }

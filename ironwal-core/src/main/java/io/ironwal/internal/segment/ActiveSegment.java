@@ -36,8 +36,10 @@ import java.util.concurrent.locks.Lock;
  * <p><b>Who may call what.</b> Every method that does file I/O ({@link #create}, {@link #write},
  * {@link #makeRoom}, {@link #preallocateAhead}, {@link #force}, {@link #seal}, {@link
  * #cutBackToSynced}) runs on the stream's I/O owner only. {@link #copy} runs on an appender
- * holding the stream's write lock; the I/O owner touches the mapping and the write position only
- * while that appender waits for it, and otherwise writes only beyond the mapped range.
+ * holding the stream's write lock. The I/O owner maps ({@link #makeRoom}) only while that
+ * appender waits for it; it writes frames ({@link #write}) either then or while no appender
+ * copies (the stream's writer queues every append behind a queued frame until that one is
+ * durable); and otherwise writes only beyond the mapped range.
  */
 public final class ActiveSegment implements MappingBudget.Mapping {
   /** Smallest preallocation step. */
@@ -294,7 +296,8 @@ public final class ActiveSegment implements MappingBudget.Mapping {
   }
 
   /**
-   * Writes one encoded frame with pwrite (STRICT; I/O owner).
+   * Writes one encoded frame with pwrite (STRICT, queued BATCH_ONLY frames, and copied frames
+   * that got no mapping; I/O owner). Zero-fills ahead if needed, but never maps.
    *
    * @param frame the frame, position to limit
    * @param frameFirstId the frame's first id
@@ -304,7 +307,9 @@ public final class ActiveSegment implements MappingBudget.Mapping {
   public void write(ByteBuffer frame, long frameFirstId, int entries) throws IOException {
     int len = frame.remaining();
     if (writePos + len > zeroedEnd) {
-      makeRoom(len);
+      // Zeroes only, never a new mapping: in copied mode this may run while no appender holds the
+      // lock (queued BATCH_ONLY frames), and the mapping is changed only while one waits.
+      zeroFill(Math.max(writePos + len, nextTarget()));
     }
     long at = writePos;
     FileCache.Handle h = files.acquireForWrite(path);
@@ -485,8 +490,12 @@ public final class ActiveSegment implements MappingBudget.Mapping {
     return keep;
   }
 
-  /** Releases the mapping without sealing (after a failure, or when the WAL closes). */
-  public void releaseRegion() {
+  /**
+   * Releases the mapping without sealing (after a failure, or when the WAL closes). Synchronized:
+   * the I/O owner may seal while another stream's owner asks this segment to unmap ({@link
+   * #tryUnmap}, which the appenders' lock alone does not exclude then).
+   */
+  public synchronized void releaseRegion() {
     if (region != null) {
       region.release();
       region = null;

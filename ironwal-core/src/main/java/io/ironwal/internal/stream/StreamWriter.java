@@ -35,9 +35,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * a time per stream; streams never share a lock), so ids follow the order of calls. In STRICT
  * the frame is queued for the worker, which writes and fsyncs it in a group and completes the
  * caller's future. In ASYNC and BATCH_ONLY the appender copies the frame into the segment's
- * mapping itself (a memory copy, no system call), except a BATCH_ONLY batch, which the worker
- * writes (it waits for an fsync anyway); anything that needs the file (a new segment, more
- * mapped space, an fsync) is a job for the worker, which the appender waits for. The worker
+ * mapping itself (a memory copy, no system call), except a BATCH_ONLY batch, which is queued as
+ * in STRICT (it waits for an fsync anyway), and any append made while a queued frame is not yet
+ * durable, which is queued behind it (the worker writes queued frames without the lock, so
+ * nobody may copy meanwhile); anything else that needs the file (a new segment, more mapped
+ * space, an fsync) is a job for the worker, which the appender waits for. The worker
  * runs every file operation; appenders never touch a channel, so their interrupts cannot close
  * one. Waits are uninterruptible: an interrupted appender still learns the outcome of its own
  * append (its id, or the error), and finds its interrupt flag set afterwards.
@@ -77,10 +79,11 @@ final class StreamWriter implements LogWorker.Owner {
   /** Whether anything changed since open, so close must record a clean end; under the lock. */
   private boolean dirty;
   /**
-   * BATCH_ONLY: end of the last batch copied, whose fsync may still be pending. A single append
-   * behind it must not become visible before it (that would expose the batch early).
+   * The end (next id) of the last frame queued for the worker; under the lock. In copied mode,
+   * while the durable end is below it, the worker may be writing queued frames, so appenders
+   * queue rather than copy.
    */
-  private long batchWrittenThrough;
+  private long queuedThrough;
   /** The latest frame written (not necessarily durable). */
   private volatile Tail written;
   /** The end recovery found at open (the floor of a cut-back). */
@@ -164,20 +167,31 @@ final class StreamWriter implements LogWorker.Owner {
       if (count == 0) {
         return CompletableFuture.completedFuture(first);
       }
-      ActiveSegment a = active;
-      long synced = a == null ? SegmentHeader.SIZE : a.syncedThrough();
-      ByteBuffer encoded = encode(first, rawSize, batch, single, synced);
-      ByteBuffer frame = ByteBuffer.allocate(encoded.remaining()).put(encoded).flip();
-      encoder.trim();
-      AppendRequest r = new AppendRequest(first, count, frame, a, new CompletableFuture<>());
-      nextId = first + count;
-      dirty = true;
-      probe.append(count, rawSize, frame.remaining());
-      worker.submitAppend(r);
-      return r.future();
+      return queue(first, batch, single, count, rawSize);
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Encodes a frame and queues it for the worker, which writes it with pwrite in a group and
+   * completes the future after the group's fsync. Under {@link #lock}, so queue order is id
+   * order.
+   */
+  private CompletableFuture<Long> queue(long first, List<ByteBuffer> batch, ByteBuffer single,
+      int count, int rawSize) {
+    ActiveSegment a = active;
+    long synced = a == null ? SegmentHeader.SIZE : a.syncedThrough();
+    ByteBuffer encoded = encode(first, rawSize, batch, single, synced);
+    ByteBuffer frame = ByteBuffer.allocate(encoded.remaining()).put(encoded).flip();
+    encoder.trim();
+    AppendRequest r = new AppendRequest(first, count, frame, a, new CompletableFuture<>());
+    nextId = first + count;
+    queuedThrough = nextId;
+    dirty = true;
+    probe.append(count, rawSize, frame.remaining());
+    worker.submitAppend(r);
+    return r.future();
   }
 
   /** ASYNC and BATCH_ONLY: copy into the mapping now; fsync through the worker where required. */
@@ -185,7 +199,6 @@ final class StreamWriter implements LogWorker.Owner {
       int count, int rawSize, long expectedNextId) {
     Tail t;
     long first;
-    boolean waitForSync;
     lock.lock();
     try {
       checkWritable();
@@ -193,6 +206,16 @@ final class StreamWriter implements LogWorker.Owner {
       checkExpected(expectedNextId, first);
       if (count == 0) {
         return CompletableFuture.completedFuture(first);
+      }
+      // A BATCH_ONLY batch waits for its fsync anyway, so it is queued as in STRICT: one hand-off
+      // to the worker, which writes it with pwrite (copied into the mapping, each fsync had the
+      // next batch fault its pages writable again: 0.45M against 0.6M entries/s, in batches of
+      // 100 x 100 B) and fsyncs it with whatever else is queued. Until everything queued is
+      // durable, appends behind it are queued too: the worker writes queued frames without this
+      // lock, so no appender may copy meanwhile, and a single append must not become visible
+      // before the batch ahead of it.
+      if ((batch != null && mode == SyncMode.BATCH_ONLY) || queuedThrough > durable.nextId()) {
+        return queue(first, batch, single, count, rawSize);
       }
       try {
         if (active == null) {
@@ -216,13 +239,10 @@ final class StreamWriter implements LogWorker.Owner {
             return null;
           });
         }
-        // A BATCH_ONLY batch waits for its fsync anyway, and is written by the worker: copied
-        // into the mapping, each fsync had the next batch fault its pages writable again
-        // (measured: 0.45M against 0.6M entries/s by pwrite, in batches of 100 x 100 B).
-        if (a.hasRoom(len) && !(batch != null && mode == SyncMode.BATCH_ONLY)) {
+        if (a.hasRoom(len)) {
           a.copy(frame, first, count);
         } else {
-          // No mapping (the WAL holds as many as it may), or a batch as above: the worker writes.
+          // No mapping (the WAL holds as many as it may): the worker writes it with pwrite.
           ByteBuffer f = frame;
           call(() -> {
             a.write(f, first, count);
@@ -244,26 +264,11 @@ final class StreamWriter implements LogWorker.Owner {
       if (active.wantsPreallocation()) {
         worker.requestIdleWork();
       }
-      boolean isBatch = batch != null;
-      boolean batchSync = isBatch && mode == SyncMode.BATCH_ONLY;
-      if (batchSync) {
-        batchWrittenThrough = nextId;
-      }
-      boolean deferred = !isBatch && mode == SyncMode.BATCH_ONLY
-          && batchWrittenThrough > durable.nextId();
-      waitForSync = batchSync || deferred;
-      if (!waitForSync) {
-        publish(t);
-      }
+      publish(t);
     } finally {
       lock.unlock();
     }
-    if (!waitForSync) {
-      return CompletableFuture.completedFuture(first);
-    }
-    // A batch in BATCH_ONLY is durable on return; a single behind one becomes visible with it.
-    long f = first;
-    return syncTo(t).thenApply(x -> f);
+    return CompletableFuture.completedFuture(first);
   }
 
   private void rotateAndWait(long first) {
@@ -564,7 +569,7 @@ final class StreamWriter implements LogWorker.Owner {
       active = seg;
       nextId = cut;
       dirty = true;
-      batchWrittenThrough = Math.min(batchWrittenThrough, cut);
+      queuedThrough = Math.min(queuedThrough, cut);
       stream.noteSuffixCut(cut);
       stream.engine.telemetry().truncatedSuffix(stream.name, cut, next - cut);
       return next - cut;
@@ -740,19 +745,15 @@ final class StreamWriter implements LogWorker.Owner {
   }
 
   /**
-   * Builds the index of a segment resumed without one (after a clean reopen), once, while no
-   * frame is appended to it: appenders copy under the lock, and the worker writes between jobs.
+   * Builds the index of a segment resumed without one (after a clean reopen), once, on the worker
+   * and under the lock, so no frame is appended to it meanwhile: appenders copy under the lock,
+   * and the worker writes between jobs.
    */
   FrameIndex buildActiveIndex(ActiveSegment seg, IndexBuilder builder) throws IOException {
     lock.lock();
     try {
       FrameIndex idx = seg.index();
       if (idx != null) {
-        return idx;
-      }
-      if (copied) {
-        idx = builder.build();
-        seg.installIndex(idx);
         return idx;
       }
       return await(worker.submit(() -> {
