@@ -388,7 +388,9 @@ public final class Wal implements AutoCloseable {
    * suffix). Crash-safe: the cut is recorded before anything is cut, so after a crash at any point
    * the stream is either as before or cut (recovery finishes a recorded cut, R14), never a mix and
    * never with a hole; what is kept is durable on return. Readers past the cut get {@link
-   * StreamTruncatedException}. A cut inside an atomic batch is refused.
+   * StreamTruncatedException}, and committed reader positions above it are moved down to {@code
+   * lastKeptId + 1} (durably), so no reader skips the entries appended next. A cut inside an
+   * atomic batch is refused.
    *
    * @param stream the stream
    * @param lastKeptId the last id to keep; {@code firstId - 1} keeps none
@@ -423,7 +425,9 @@ public final class Wal implements AutoCloseable {
    * Commits a named reader's position in a stream durably: the first id the reader has not yet
    * processed (an event-store consumer's checkpoint, a Raft applier's index). Stored in the root
    * and replaced atomically, so after a crash the position is the last one committed; a {@link
-   * RetentionPolicy} that respects readers keeps every entry from the lowest position on.
+   * RetentionPolicy} that respects readers keeps every entry from the lowest position on. A
+   * position never stays above the stream's end: {@link #truncateAfter} moves those above its cut
+   * down to it, and an open those above the recovered end (entries a crash lost).
    *
    * @param stream the stream
    * @param reader the reader's name, 1 to 255 UTF-8 bytes

@@ -235,6 +235,7 @@ class ModelBasedRandomTest {
         s.entries.remove(s.entries.size() - 1);
       }
       s.frameStarts.tailSet(cut, true).clear();
+      s.readers.replaceAll((reader, pos) -> Math.min(pos, cut));
       if (follower != null && stream.equals(followerStream) && followerLast + 1 > cut) {
         assertThatThrownBy(follower::hasNext).as(ctx())
             .isInstanceOf(StreamTruncatedException.class);

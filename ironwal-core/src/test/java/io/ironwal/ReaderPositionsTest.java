@@ -63,6 +63,68 @@ class ReaderPositionsTest {
     }
   }
 
+  /**
+   * A suffix cut moves positions above it down to the cut, durably: the ids after it go to new
+   * entries, and a reader left above would skip them. Positions at or below the cut stay.
+   */
+  @Test
+  void aSuffixCutMovesPositionsAboveItDownToIt() {
+    try (Wal wal = Wal.open(opts())) {
+      for (int i = 0; i < 12; i++) {
+        wal.append("events", b(i));
+      }
+      wal.commitReaderPosition("events", "projector", 11);
+      wal.commitReaderPosition("events", "mailer", 4);
+      wal.commitReaderPosition("events", "auditor", 7);
+      assertThat(wal.truncateAfter("events", 6)).isEqualTo(5);
+      assertThat(wal.readerPositions("events"))
+          .containsEntry("projector", 7L).containsEntry("mailer", 4L).containsEntry("auditor", 7L);
+      for (int i = 0; i < 6; i++) {
+        wal.append("events", b(100 + i));
+      }
+      assertThat(wal.get("events", 7)).hasValue(b(100));
+    }
+    try (Wal wal = Wal.open(opts())) {
+      assertThat(wal.readerPositions("events"))
+          .containsEntry("projector", 7L).containsEntry("mailer", 4L).containsEntry("auditor", 7L);
+    }
+  }
+
+  /**
+   * A positions file above the stream's end, as a crash between a suffix cut and its clamp
+   * leaves it (or a lost unsynced tail a reader had committed past): the open moves it down to the
+   * end and records that, so the entries appended next are not skipped after a later reopen.
+   */
+  @Test
+  void anOpenMovesPositionsPastTheEndDownToIt() throws IOException {
+    Path other = root.resolve("other");
+    try (Wal wal = Wal.open(WalOptions.builder(other).build())) {
+      for (int i = 0; i < 10; i++) {
+        wal.append("events", b(i));
+      }
+      wal.commitReaderPosition("events", "projector", 10);
+      wal.commitReaderPosition("events", "mailer", 2);
+    }
+    Path mine = root.resolve("mine");
+    try (Wal wal = Wal.open(WalOptions.builder(mine).build())) {
+      for (int i = 0; i < 5; i++) {
+        wal.append("events", b(i));
+      }
+    }
+    Files.copy(other.resolve("events").resolve("readers.pos"),
+        mine.resolve("events").resolve("readers.pos"));
+    try (Wal wal = Wal.open(WalOptions.builder(mine).build())) {
+      assertThat(wal.readerPosition("events", "projector")).hasValue(5);
+      assertThat(wal.readerPosition("events", "mailer")).hasValue(2);
+      for (int i = 5; i < 9; i++) {
+        wal.append("events", b(i));
+      }
+    }
+    try (Wal wal = Wal.open(WalOptions.builder(mine).build())) {
+      assertThat(wal.readerPosition("events", "projector")).as("after a reopen past 10").hasValue(5);
+    }
+  }
+
   @Test
   void aDamagedPositionsFileIsRefusedNotGuessed() throws IOException {
     try (Wal wal = Wal.open(opts())) {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -153,7 +154,9 @@ class SuffixTruncationTest {
 
   /**
    * Crash enumeration of the cut: a power cut (every crash mode) after every operation the cut
-   * performs; each reopened state must be the whole old stream or exactly the cut one.
+   * performs; each reopened state must be the whole old stream or exactly the cut one, with a
+   * reader position that was above the cut at the cut in the cut state and as committed in the
+   * whole one (one below the cut stays as it was).
    */
   @ParameterizedTest
   @EnumSource(SyncMode.class)
@@ -167,6 +170,8 @@ class SuffixTruncationTest {
         wal.append("s", e("x", i));
       }
       wal.flush();
+      wal.commitReaderPosition("s", "above", 10);
+      wal.commitReaderPosition("s", "below", 3);
     }
     List<SimulatedDisk> states = new ArrayList<>();
     disk.setListener((d, opIndex, op, path) -> states.add(d.snapshot()));
@@ -192,6 +197,8 @@ class SuffixTruncationTest {
           } else {
             whole++;
           }
+          assertThat(wal.readerPositions("s")).as("positions after a %s", m)
+              .containsOnly(Map.entry("above", next == 6 ? 6L : 10L), Map.entry("below", 3L));
           assertThat(wal.append("s", e("y", next))).isEqualTo(next);
         }
       }

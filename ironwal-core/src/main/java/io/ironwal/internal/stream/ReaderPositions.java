@@ -16,7 +16,9 @@ import java.util.TreeMap;
 /**
  * A stream's named reader positions (a consumer's committed position: the first id it has not yet
  * processed), kept in {@code readers.pos} and replaced atomically on every change, so after a
- * crash each position is the last one committed. Changes run on the stream's I/O owner.
+ * crash each position is the last one committed. Changes run on the stream's I/O owner. A
+ * position never exceeds the stream's next id: a suffix cut moves the positions above it down to
+ * the cut ({@link #clampTo}), and an open does the same to positions above the recovered end.
  * Thread-safe.
  */
 final class ReaderPositions {
@@ -71,6 +73,63 @@ final class ReaderPositions {
     return true;
   }
 
+  /**
+   * Moves every position above {@code end} down to it, durably; on the stream's I/O owner, after
+   * a suffix cut. The entries such a reader had passed are gone and their ids are given to new
+   * entries, which the reader must not skip.
+   *
+   * @param end the stream's new next id
+   * @throws IOException if {@code readers.pos} cannot be replaced
+   */
+  void clampTo(long end) throws IOException {
+    Map<String, Long> clamped = clamped(positions, end);
+    if (clamped != positions) {
+      write(stream.storage(), stream.dir, clamped);
+      positions = clamped;
+    }
+  }
+
+  /**
+   * At open: moves positions above the recovered end down to it and records that durably (a crash
+   * between a suffix cut and {@link #clampTo}, or a lost unsynced tail whose ids a reader had
+   * committed past), so that a reader never skips the entries that get those ids next.
+   *
+   * @param storage the root's storage
+   * @param dir the stream's directory
+   * @param loaded the positions read by {@link #load}
+   * @param end the recovered next id
+   * @return the positions to use
+   * @throws IOException if {@code readers.pos} cannot be replaced
+   */
+  static Map<String, Long> clampAtOpen(Storage storage, Path dir, Map<String, Long> loaded,
+      long end) throws IOException {
+    Map<String, Long> clamped = clamped(loaded, end);
+    if (clamped != loaded) {
+      write(storage, dir, clamped);
+    }
+    return clamped;
+  }
+
+  /** {@code in} itself if no position exceeds {@code end}, else an unmodifiable clamped copy. */
+  private static Map<String, Long> clamped(Map<String, Long> in, long end) {
+    Map<String, Long> out = null;
+    for (Map.Entry<String, Long> e : in.entrySet()) {
+      if (e.getValue() > end) {
+        if (out == null) {
+          out = new TreeMap<>(in);
+        }
+        out.put(e.getKey(), end);
+      }
+    }
+    return out == null ? in : Collections.unmodifiableMap(out);
+  }
+
+  private static void write(Storage storage, Path dir, Map<String, Long> positions)
+      throws IOException {
+    AtomicFiles.replace(storage, dir.resolve(SegmentNames.READER_POSITIONS),
+        ReaderPositionsCodec.encode(positions));
+  }
+
   private void change(String reader, Long position) {
     StreamWriter.await(stream.writer.submitJob(() -> {
       Map<String, Long> next = new TreeMap<>(positions);
@@ -83,8 +142,7 @@ final class ReaderPositions {
         throw new InvalidArgumentException("stream '" + stream.name + "' has "
             + ReaderPositionsCodec.MAX_READERS + " named readers already");
       }
-      AtomicFiles.replace(stream.storage(), stream.dir.resolve(SegmentNames.READER_POSITIONS),
-          ReaderPositionsCodec.encode(next));
+      write(stream.storage(), stream.dir, next);
       positions = Collections.unmodifiableMap(next);
       return null;
     }));

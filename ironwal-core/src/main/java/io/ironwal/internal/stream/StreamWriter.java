@@ -559,6 +559,8 @@ final class StreamWriter implements LogWorker.Owner {
       long offset = await(worker.submit(() -> files.cutOffset(active, cut, written)));
       ActiveSegment seg = callRaw(() -> {
         ActiveSegment a = files.cutAfter(active, cut, offset);
+        // After the cut is durable: a crash in between is finished by the next open's clamp.
+        stream.readers.clampTo(cut);
         active = a;
         Tail t = new Tail(a, a.writePos(), cut);
         written = t;

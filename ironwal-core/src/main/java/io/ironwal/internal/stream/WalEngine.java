@@ -246,6 +246,12 @@ public final class WalEngine {
       try {
         r = StreamRecovery.recover(storage, dir, options.onCorruption());
         positions = ReaderPositions.load(storage, dir);
+        Map<String, Long> loaded = positions;
+        positions = ReaderPositions.clampAtOpen(storage, dir, loaded, r.nextId());
+        if (positions != loaded) {
+          LOG.warn("stream '{}': reader positions past its end {} moved to it (were {})", name,
+              r.nextId(), loaded);
+        }
       } catch (CorruptionException | SegmentNotFoundException e) {
         LOG.error("stream '{}' cannot be recovered: {}", name, e.getMessage());
         if (!options.isolateDamagedStreams()) {
