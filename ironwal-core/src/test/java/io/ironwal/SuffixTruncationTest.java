@@ -130,6 +130,44 @@ class SuffixTruncationTest {
     }
   }
 
+  /**
+   * Two cuts between two calls of a reader, the second above the first with new entries between
+   * them: the reader must be judged by the lower one. A follower that had returned old entries 5
+   * and 6 is told (the latest cut, 8, is above its position); a finite iterator stops at 5, not
+   * 8, rather than hand out new entries as if they were the ones it was promised.
+   */
+  @Test
+  void twoCutsBetweenTwoCallsAreJudgedByTheLowerOne() {
+    try (Wal wal = Wal.open(opts(SyncMode.STRICT))) {
+      for (int i = 0; i < 10; i++) {
+        wal.append("s", e("old", i));
+      }
+      try (WalIterator follower = wal.follow("s", 0); WalIterator finite = wal.iter("s", 0)) {
+        for (int i = 0; i < 7; i++) {
+          follower.next();
+        }
+        for (int i = 0; i < 3; i++) {
+          finite.next();
+        }
+        wal.truncateAfter("s", 4);
+        for (int i = 5; i < 10; i++) {
+          wal.append("s", e("new", i));
+        }
+        wal.truncateAfter("s", 7);
+        assertThatThrownBy(follower::hasNext).isInstanceOfSatisfying(
+            StreamTruncatedException.class, x -> assertThat(x.lastKeptId()).isEqualTo(4));
+        List<String> seen = new ArrayList<>();
+        assertThatThrownBy(() -> {
+          while (finite.hasNext()) {
+            seen.add(new String(finite.next().data(), StandardCharsets.UTF_8));
+          }
+        }).isInstanceOfSatisfying(StreamTruncatedException.class,
+            x -> assertThat(x.lastKeptId()).isEqualTo(4));
+        assertThat(seen).containsExactly("old3", "old4");
+      }
+    }
+  }
+
   @Test
   void aRecordedIntentIsFinishedAtOpen() throws IOException {
     try (Wal wal = Wal.open(opts(SyncMode.STRICT))) {

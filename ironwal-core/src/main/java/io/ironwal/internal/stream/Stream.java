@@ -31,10 +31,8 @@ final class Stream {
   final StreamReader reader;
   /** Named reader positions (consumers' committed ids). */
   final ReaderPositions readers;
-  /** How many suffix truncations this stream has had since open; readers compare. */
-  private volatile long suffixCuts;
-  /** The first id removed by the latest suffix truncation. */
-  private volatile long lastCut;
+  /** The suffix truncations this stream has had since open; readers compare. */
+  private final SuffixCuts suffixCuts = new SuffixCuts();
   private final Object followMonitor = new Object();
   private volatile int followers;
 
@@ -105,17 +103,18 @@ final class Stream {
 
   /** Records a suffix truncation at {@code cut} for readers, and wakes followers. */
   void noteSuffixCut(long cut) {
-    lastCut = cut;
-    suffixCuts++;
+    suffixCuts.record(cut);
     wakeFollowers();
   }
 
+  /** How many suffix truncations since open (a reader's mark of what it has seen). */
   long suffixCuts() {
-    return suffixCuts;
+    return suffixCuts.count();
   }
 
-  long lastCut() {
-    return lastCut;
+  /** The lowest first removed id of the suffix truncations after the first {@code seen}. */
+  long lowestCutSince(long seen) {
+    return suffixCuts.lowestSince(seen);
   }
 
   int truncate(long safeId) {

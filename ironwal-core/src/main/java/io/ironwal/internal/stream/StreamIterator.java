@@ -126,7 +126,10 @@ final class StreamIterator implements WalIterator {
   private void checkSuffixCut(Stream s) {
     long cuts = s.suffixCuts();
     if (cuts != suffixCutsSeen) {
-      long cut = s.lastCut();
+      // The lowest of every cut since the last look, not only the latest: entries past it that
+      // this reader returned, or was promised, may have been cut and given again meanwhile. (A
+      // cut recorded after cuts was read is included too, and seen again next time: harmless.)
+      long cut = s.lowestCutSince(suffixCutsSeen);
       if (nextId > cut) {
         throw new StreamTruncatedException(streamName, cut - 1);
       }
