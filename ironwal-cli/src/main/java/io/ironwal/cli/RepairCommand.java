@@ -27,7 +27,9 @@ import picocli.CommandLine.Parameters;
  * {@code ironwal repair [STREAM] [--apply]}: what the next open's recovery would do, and doing it
  * on purpose. The preview runs the library's own recovery code against the files without changing
  * them ({@link WalInspector#previewRecovery}); {@code --apply} opens the WAL under its lock, which
- * runs the same recovery for real.
+ * runs the same recovery for real. A sharded root over several data directories is previewed and
+ * recovered as a whole: every directory must be given ({@code --data-dir}), since the open that
+ * recovers it opens them all and checks the latest checkpoint against every shard.
  */
 @Command(name = "repair", mixinStandardHelpOptions = true,
     description = {
@@ -35,7 +37,9 @@ import picocli.CommandLine.Parameters;
         "Without --apply (the default) it is a dry run: read-only, no lock. For each stream it"
             + " shows the recovery case (docs/GUARANTEES.md), the bytes recovery would cut, where"
             + " and in which .corrupt file they would be kept, and every file it would rewrite or"
-            + " delete. In a sharded root also the checkpoint log's torn record and HEAD.",
+            + " delete. In a sharded root also the checkpoint log's torn record and HEAD; for a"
+            + " root over several data directories give the others with --data-dir, in recorded"
+            + " order (all of them: the root is recovered as a whole).",
         "With --apply it takes the lock, opens the WAL (recovery runs and does exactly that), and"
             + " reports what was done.",
         "Refuses what recovery refuses: damage followed by bytes proven durable (R5) is never cut,"
@@ -45,10 +49,12 @@ import picocli.CommandLine.Parameters;
     footer = {"", "Examples:",
         "  ironwal repair",
         "  ironwal repair orders --json",
-        "  ironwal repair --apply"})
+        "  ironwal repair --apply",
+        "  ironwal repair --root /disk0/wal --data-dir /disk1/wal --data-dir /disk2/wal"})
 final class RepairCommand extends BaseCommand {
   @Mixin RootOption root;
   @Mixin JsonOption json;
+  @Mixin DataDirsOption dataDirs;
 
   @Parameters(index = "0", paramLabel = "STREAM", arity = "0..1",
       description = "Only this stream (preview only); every stream if absent.")
@@ -57,40 +63,55 @@ final class RepairCommand extends BaseCommand {
   @Option(names = "--apply", description = "Do it: take the lock and let recovery run.")
   boolean apply;
 
+  /** A stream's preview, with the data directory it lives in. */
+  private record Preview(Path dir, RecoveryPreview p) {}
+
   @Override
   public Integer call() {
     if (apply && stream != null) {
       throw new CliException(ExitCode.USAGE, "--apply recovers the whole root (opening the WAL"
           + " recovers every stream); leave out STREAM");
     }
+    if (dataDirs.given() && (stream != null || !root.isSharded())) {
+      throw new CliException(ExitCode.USAGE, "--data-dir names the further directories of a"
+          + " sharded root, repaired as a whole: give no STREAM, and the root's home as --root");
+    }
     if (!apply) {
       // The preview runs recovery's code, whose log lines would read as if it had cut.
       System.setProperty("org.slf4j.simpleLogger.log.io.ironwal.internal.recovery.StreamRecovery",
           "off");
     }
-    List<RecoveryPreview> previews = new ArrayList<>();
+    List<Preview> previews = new ArrayList<>();
     ShardedRootView view = null;
     try (WalInspector in = stream == null ? Inspection.open(root)
         : Inspection.openStream(root, stream)) {
       for (String s : stream == null ? in.streams() : List.of(stream)) {
-        previews.add(in.previewRecovery(s));
+        previews.add(new Preview(root.root(), in.previewRecovery(s)));
       }
     }
     if (stream == null && root.isSharded()) {
-      view = ShardedRootView.open(root.root());
-      if (view.directoryCount() > 1) {
-        // Previews, cuts and quarantines span every directory there: not done yet.
+      view = ShardedRootView.open(dataDirs.options(root));
+      if (view.directoryCount() != 1 + dataDirs.dirs.size()) {
+        // The open that recovers the root opens every directory and checks the latest
+        // checkpoint against every shard: a preview of part of it would promise too much.
         throw new CliException(ExitCode.USAGE, root.root() + " is the home of a sharded root"
-            + " over " + view.directoryCount() + " data directories, which repair does not"
-            + " handle yet: preview each directory's streams with 'ironwal repair --root DIR'"
-            + " and check the checkpoints with 'ironwal verify --root HOME --data-dir DIR...'");
+            + " over " + view.directoryCount() + " data directories, repaired as a whole: give"
+            + " the other " + (view.directoryCount() - 1) + " with --data-dir, in recorded order");
+      }
+      for (Path dir : dataDirs.dirs) {
+        try (WalInspector in = WalInspector.open(dir)) {
+          for (String s : in.streams()) {
+            previews.add(new Preview(dir, in.previewRecovery(s)));
+          }
+        }
       }
     }
     List<String> refusals = new ArrayList<>();
     List<ShardedRootView.Finding> coverage = List.of();
-    for (RecoveryPreview p : previews) {
+    for (Preview pv : previews) {
+      RecoveryPreview p = pv.p();
       if (p.refusal() != null) {
-        refusals.add("stream '" + p.stream() + "': " + refusalText(p));
+        refusals.add("stream '" + p.stream() + "'" + where(pv) + ": " + refusalText(p));
       }
     }
     if (view != null) {
@@ -118,6 +139,11 @@ final class RepairCommand extends BaseCommand {
     return applyRecovery(previews);
   }
 
+  /** " in DIR" for a stream of a further data directory, else nothing. */
+  private String where(Preview pv) {
+    return pv.dir().equals(root.root()) ? "" : " in " + pv.dir();
+  }
+
   private static String refusalText(RecoveryPreview p) {
     String label = p.cases().contains(RecoveryCase.R5_CORRUPTION)
         ? "R5_CORRUPTION (" + RecoveryCase.R5_CORRUPTION.description() + "): " : "";
@@ -127,16 +153,18 @@ final class RepairCommand extends BaseCommand {
             + " 'ironwal verify' and 'ironwal dump' for the damaged frames.");
   }
 
-  private void print(List<RecoveryPreview> previews, ShardedRootView view,
+  private void print(List<Preview> previews, ShardedRootView view,
       List<ShardedRootView.Finding> coverage) {
     if (json.json) {
       Map<String, Object> o = Json.obj();
       o.put("root", root.root().toString());
       o.put("dryRun", !apply);
       List<Object> list = new ArrayList<>();
-      for (RecoveryPreview p : previews) {
+      for (Preview pv : previews) {
+        RecoveryPreview p = pv.p();
         Map<String, Object> po = Json.obj();
         po.put("stream", p.stream());
+        po.put("dataDir", pv.dir().toString());
         po.put("cases", new TreeSet<>(p.cases().stream().map(Enum::name).toList()));
         po.put("refused", p.refusal() != null);
         po.put("refusal", p.refusal() == null ? null : refusalText(p));
@@ -162,12 +190,18 @@ final class RepairCommand extends BaseCommand {
     out.printf("%s in %s: what opening the WAL would do%n", apply ? "Repair refused"
         : "Dry run (nothing changed; --apply to do it)", root.root());
     int w = 6;
-    for (RecoveryPreview p : previews) {
-      w = Math.max(w, p.stream().length());
+    for (Preview pv : previews) {
+      w = Math.max(w, pv.p().stream().length());
     }
     String pad = " ".repeat(w);
     boolean trustedCleanClose = false;
-    for (RecoveryPreview p : previews) {
+    Path dirShown = root.root();
+    for (Preview pv : previews) {
+      RecoveryPreview p = pv.p();
+      if (!pv.dir().equals(dirShown)) {
+        dirShown = pv.dir();
+        out.printf(" in the data directory %s:%n", dirShown);
+      }
       if (p.refusal() != null) {
         out.printf("  %-" + w + "s  REFUSED: %s%n", p.stream(), refusalText(p));
         continue;
@@ -211,23 +245,17 @@ final class RepairCommand extends BaseCommand {
     }
   }
 
-  private int applyRecovery(List<RecoveryPreview> previews) {
-    Set<Path> before = new HashSet<>();
-    try (WalInspector in = Inspection.open(root)) {
-      for (String s : in.streams()) {
-        in.quarantined(s).forEach(q -> before.add(q.file()));
-      }
-    }
-    ShardedRootView view = root.isSharded() ? ShardedRootView.open(root.root()) : null;
-    if (view != null) {
-      view.quarantined().forEach(q -> before.add(q.file()));
-    }
+  private int applyRecovery(List<Preview> previews) {
+    List<Path> dirs = new ArrayList<>();
+    dirs.add(root.root());
+    dirs.addAll(dataDirs.dirs);
+    Set<Path> before = quarantinedFiles(dirs);
     WalOptions options = WalOptions.builder(root.root()).onCorruption(CorruptionPolicy.TRUNCATE)
         .build();
     RecoveryReport report;
-    if (view != null) {
-      try (ShardedWal wal = ShardedWal.open(options)) {
-        report = wal.wal().recoveryReport();
+    if (root.isSharded()) {
+      try (ShardedWal wal = ShardedWal.open(dataDirs.options(root, options))) {
+        report = reportOfEveryDirectory(wal);
       }
     } else {
       try (Wal wal = Wal.open(options)) {
@@ -235,20 +263,9 @@ final class RepairCommand extends BaseCommand {
       }
     }
     List<QuarantinedFile> kept = new ArrayList<>();
-    try (WalInspector in = Inspection.open(root)) {
-      for (String s : in.streams()) {
-        for (QuarantinedFile q : in.quarantined(s)) {
-          if (!before.contains(q.file())) {
-            kept.add(q);
-          }
-        }
-      }
-    }
-    if (view != null) {
-      for (QuarantinedFile q : ShardedRootView.open(root.root()).quarantined()) {
-        if (!before.contains(q.file())) {
-          kept.add(q);
-        }
+    for (QuarantinedFile q : quarantined(dirs)) {
+      if (!before.contains(q.file())) {
+        kept.add(q);
       }
     }
     if (json.json) {
@@ -274,18 +291,61 @@ final class RepairCommand extends BaseCommand {
     PrintWriter out = out();
     out.printf("Repaired %s (took the lock, opened the WAL, recovery ran, closed it):%n",
         root.root());
-    for (RecoveryPreview p : previews) {
+    for (Preview pv : previews) {
+      RecoveryPreview p = pv.p();
       Set<RecoveryCase> done = report.cases().getOrDefault(p.stream(), Set.of());
       StringBuilder cases = new StringBuilder();
       for (RecoveryCase c : new TreeSet<>(done)) {
         cases.append(cases.length() == 0 ? "" : ", ").append(c.name());
       }
-      out.printf("  %-12s %s%n", p.stream(), cases.length() == 0 ? "nothing" : cases);
+      out.printf("  %-12s %s%s%n", p.stream(), cases.length() == 0 ? "nothing" : cases,
+          where(pv));
     }
     for (QuarantinedFile q : kept) {
       out.printf("  kept %d cut bytes in %s%n", q.sizeBytes(), q.file());
     }
     out.printf("%d bytes cut in all%n", report.bytesCut());
     return ExitCode.OK;
+  }
+
+  /** The recovery reports of the WALs of every data directory of an open sharded root, merged. */
+  private static RecoveryReport reportOfEveryDirectory(ShardedWal wal) {
+    Map<String, Set<RecoveryCase>> cases = new java.util.TreeMap<>();
+    long bytesCut = 0;
+    Set<Wal> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    seen.add(wal.wal());
+    for (int shard = 0; shard < wal.shardCount(); shard++) {
+      seen.add(wal.walOf(shard));
+    }
+    for (Wal w : seen) {
+      RecoveryReport r = w.recoveryReport();
+      cases.putAll(r.cases());
+      bytesCut += r.bytesCut();
+    }
+    return new RecoveryReport(cases, bytesCut);
+  }
+
+  /** Every quarantined file of these directories' streams and of the sharded root's own files. */
+  private List<QuarantinedFile> quarantined(List<Path> dirs) {
+    List<QuarantinedFile> all = new ArrayList<>();
+    for (Path dir : dirs) {
+      try (WalInspector in = WalInspector.open(dir)) {
+        for (String s : in.streams()) {
+          all.addAll(in.quarantined(s));
+        }
+      }
+    }
+    if (root.isSharded()) {
+      all.addAll(ShardedRootView.open(root.root()).quarantined());
+    }
+    return all;
+  }
+
+  private Set<Path> quarantinedFiles(List<Path> dirs) {
+    Set<Path> files = new HashSet<>();
+    for (QuarantinedFile q : quarantined(dirs)) {
+      files.add(q.file());
+    }
+    return files;
   }
 }

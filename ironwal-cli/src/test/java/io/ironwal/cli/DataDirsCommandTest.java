@@ -6,11 +6,18 @@ import io.ironwal.WalOptions;
 import io.ironwal.cli.InProcess.Run;
 import io.ironwal.sharded.ShardedOptions;
 import io.ironwal.sharded.ShardedWal;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -128,14 +135,80 @@ class DataDirsCommandTest {
   }
 
   @Test
-  void repairSaysItDoesNotHandleSeveralDirectoriesAndChangesNothing() {
+  void repairNeedsEveryDirectoryAndChangesNothingWithout() throws Exception {
+    Map<String, String> before = snapshot();
     Run r = InProcess.run("repair", "--apply", "--root", dirs.get(0).toString());
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
-    assertThat(r.err()).contains("over 3 data directories").contains("does not handle yet");
+    assertThat(r.err()).contains("over 3 data directories").contains("give the other 2");
+    r = InProcess.run("repair", "--root", dirs.get(0).toString(), "--data-dir",
+        dirs.get(1).toString());
+    assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err()).contains("spans 3 directories but 2 were listed")
+        .contains("directory #2 (holding shards [2]) is missing");
+    r = InProcess.run("repair", "shard-02", "--root", dirs.get(0).toString(), "--data-dir",
+        dirs.get(1).toString());
+    assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err()).contains("give no STREAM");
+    assertThat(snapshot()).as("refused calls change nothing").isEqualTo(before);
     r = InProcess.run("repair", "--root", dirs.get(1).toString());
     assertThat(r.exit()).as("a further directory previews as a plain root: %s", r.err())
         .isZero();
     assertThat(r.out()).contains("shard-01").contains("shard-04");
+  }
+
+  /**
+   * A torn tail in a shard that lives in a further directory (its head.state gone as well, as if
+   * the crash came before the first one): the dry run names the cut in that directory and changes
+   * nothing; --apply recovers the whole root, keeps the cut bytes there, and verify is clean.
+   */
+  @Test
+  void repairPreviewsAndRecoversAShardInAFurtherDirectory() throws Exception {
+    Path shardDir = dirs.get(2).resolve(ShardedWal.streamName(2, 5));
+    Path seg = shardDir.resolve("00000000000000000000.wal");
+    long end = Files.size(seg);
+    byte[] half = new byte[30];
+    try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ,
+        StandardOpenOption.WRITE)) {
+      // The first half of a copy of the segment's first frame, at its end.
+      ch.read(ByteBuffer.wrap(half), 32);
+      ch.write(ByteBuffer.wrap(half), end);
+    }
+    Files.delete(shardDir.resolve("head.state"));
+    Map<String, String> before = snapshot();
+    Run r = InProcess.run(withDirs("repair", "--root", dirs.get(0).toString()));
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("Dry run").contains("in the data directory " + dirs.get(2))
+        .contains("R3_TORN_TAIL_CUT").contains("would cut").contains("at offset " + end);
+    r = InProcess.run(withDirs("repair", "--json", "--root", dirs.get(0).toString()));
+    assertThat(r.out()).contains("\"dataDir\":\"" + jsonPath(dirs.get(2)) + "\"");
+    assertThat(snapshot()).as("the dry run changes nothing").isEqualTo(before);
+
+    r = InProcess.run(withDirs("repair", "--apply", "--root", dirs.get(0).toString()));
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("R3_TORN_TAIL_CUT").contains("in " + dirs.get(2))
+        .containsPattern("kept [1-9][0-9]* cut bytes in " + Pattern.quote(shardDir.resolve(
+            "00000000000000000000.wal." + end + ".corrupt").toString()));
+    assertThat(Files.size(seg)).isEqualTo(end);
+    r = InProcess.run(withDirs("verify", "--root", dirs.get(0).toString()));
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).contains("checked 5 streams").contains("40 entries")
+        .contains("QUARANTINED");
+    r = InProcess.run(withDirs("repair", "--root", dirs.get(0).toString()));
+    assertThat(r.out()).doesNotContain("would cut");
+  }
+
+  /** Every file under the three directories, by path, with its length and a hash of its bytes. */
+  private Map<String, String> snapshot() throws IOException {
+    Map<String, String> files = new TreeMap<>();
+    for (Path d : dirs) {
+      try (Stream<Path> all = Files.walk(d)) {
+        for (Path p : all.filter(Files::isRegularFile).toList()) {
+          byte[] bytes = Files.readAllBytes(p);
+          files.put(p.toString(), bytes.length + " bytes, hash " + Arrays.hashCode(bytes));
+        }
+      }
+    }
+    return files;
   }
 
   @Test
