@@ -559,13 +559,14 @@ final class StreamWriter implements LogWorker.Owner {
       long offset = await(worker.submit(() -> files.cutOffset(active, cut, written)));
       ActiveSegment seg = callRaw(() -> {
         ActiveSegment a = files.cutAfter(active, cut, offset);
-        // After the cut is durable: a crash in between is finished by the next open's clamp.
-        stream.readers.clampTo(cut);
         active = a;
         Tail t = new Tail(a, a.writePos(), cut);
         written = t;
         durable = t;
         visible = t;
+        // After the cut is durable (a crash in between is finished by the next open's clamp) and
+        // the tails say so (if this fails, the stream fails with tails that match its files).
+        stream.readers.clampTo(cut);
         return a;
       });
       active = seg;
