@@ -2,6 +2,7 @@ package io.ironwal.internal.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ironwal.faults.ForwardingStorage;
 import io.ironwal.support.InstrumentedStorage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,6 +11,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -119,6 +127,70 @@ class FileCacheTest {
     assertThat(cache.openCount()).isLessThanOrEqualTo(MAX_OPEN);
     cache.close();
     assertThat(storage.openFiles()).as("closing closes every idle file").isZero();
+  }
+
+  /**
+   * Two readers open the same file at once (each opener waits after its open until the other has
+   * opened too): both end up holding one handle, and the loser's descriptor is closed, not
+   * leaked.
+   */
+  @Test
+  void anOpenerThatLosesTheRaceClosesItsFile() throws Exception {
+    Path p = dir.resolve("raced");
+    Files.write(p, new byte[] {1, 2, 3, 4});
+    InstrumentedStorage counted = new InstrumentedStorage();
+    CyclicBarrier both = new CyclicBarrier(2);
+    Storage racing = new ForwardingStorage(counted) {
+      @Override
+      public StorageFile open(Path file, boolean create) throws IOException {
+        StorageFile f = super.open(file, create);
+        try {
+          both.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+          throw new IOException("the other opener did not come", e);
+        }
+        return f;
+      }
+    };
+    FileCache cache = new FileCache(racing, 4);
+    ExecutorService two = Executors.newFixedThreadPool(2);
+    try {
+      Future<FileCache.Handle> a = two.submit(() -> cache.acquire(p));
+      Future<FileCache.Handle> b = two.submit(() -> cache.acquire(p));
+      FileCache.Handle ha = a.get(30, TimeUnit.SECONDS);
+      FileCache.Handle hb = b.get(30, TimeUnit.SECONDS);
+      assertThat(ha).as("both hold the winner's handle").isSameAs(hb);
+      assertThat(counted.openFiles()).as("the loser's descriptor is closed").isEqualTo(1);
+      cache.release(ha);
+      cache.release(hb);
+      cache.close();
+      assertThat(counted.openFiles()).isZero();
+    } finally {
+      two.shutdownNow();
+    }
+  }
+
+  /** A reader waiting for a free slot is told when the cache closes, rather than left waiting. */
+  @Test
+  void aReaderWaitingForASlotIsToldWhenTheCacheCloses() throws Exception {
+    Path a = dir.resolve("a");
+    Path b = dir.resolve("b");
+    Files.write(a, new byte[4]);
+    Files.write(b, new byte[4]);
+    FileCache cache = new FileCache(new InstrumentedStorage(), 1);
+    FileCache.Handle held = cache.acquire(a);
+    ExecutorService one = Executors.newSingleThreadExecutor();
+    try {
+      Future<FileCache.Handle> waiter = one.submit(() -> cache.acquire(b));
+      Thread.sleep(200);
+      assertThat(waiter).as("no slot is free: it waits").isNotDone();
+      cache.close();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(FileCacheClosedException.class);
+      cache.release(held);
+    } finally {
+      one.shutdownNow();
+    }
   }
 
   @Test
