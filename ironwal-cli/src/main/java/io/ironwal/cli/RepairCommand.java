@@ -13,10 +13,13 @@ import io.ironwal.sharded.ShardedWal;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -310,9 +313,9 @@ final class RepairCommand extends BaseCommand {
 
   /** The recovery reports of the WALs of every data directory of an open sharded root, merged. */
   private static RecoveryReport reportOfEveryDirectory(ShardedWal wal) {
-    Map<String, Set<RecoveryCase>> cases = new java.util.TreeMap<>();
+    Map<String, Set<RecoveryCase>> cases = new TreeMap<>();
     long bytesCut = 0;
-    Set<Wal> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<Wal> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     seen.add(wal.wal());
     for (int shard = 0; shard < wal.shardCount(); shard++) {
       seen.add(wal.walOf(shard));
