@@ -306,11 +306,9 @@ public final class ActiveSegment implements MappingBudget.Mapping {
    */
   public void write(ByteBuffer frame, long frameFirstId, int entries) throws IOException {
     int len = frame.remaining();
-    if (writePos + len > zeroedEnd) {
-      // Zeroes only, never a new mapping: in copied mode this may run while no appender holds the
-      // lock (queued BATCH_ONLY frames), and the mapping is changed only while one waits.
-      zeroFill(Math.max(writePos + len, nextTarget()));
-    }
+    // Zeroes only, never a new mapping: in copied mode this may run while no appender holds the
+    // lock (queued BATCH_ONLY frames), and the mapping is changed only while one waits.
+    zeroAhead(len);
     long at = writePos;
     FileCache.Handle h = files.acquireForWrite(path);
     try {
@@ -340,10 +338,7 @@ public final class ActiveSegment implements MappingBudget.Mapping {
    * @throws IOException on failure; nothing was written then
    */
   public void makeRoom(int frameLength) throws IOException {
-    long need = writePos + frameLength;
-    if (need > zeroedEnd) {
-      zeroFill(Math.max(need, nextTarget()));
-    }
+    zeroAhead(frameLength);
     if (copied) {
       releaseRegion();
       if (!files.mappings().acquire(this)) {
@@ -360,6 +355,14 @@ public final class ActiveSegment implements MappingBudget.Mapping {
       } finally {
         files.release(h);
       }
+    }
+  }
+
+  /** Zero-fills at least {@code frameLength} bytes past the write position, a chunk at a time. */
+  private void zeroAhead(int frameLength) throws IOException {
+    long need = writePos + frameLength;
+    if (need > zeroedEnd) {
+      zeroFill(Math.max(need, nextTarget()));
     }
   }
 

@@ -1,5 +1,7 @@
 package io.ironwal.internal.stream;
 
+import java.util.Arrays;
+
 /**
  * The suffix cuts a stream has had since open, so that a reader learns the lowest cut made since
  * it last looked, however many were made meanwhile: a follower that had returned entries 5 and 6
@@ -44,8 +46,8 @@ final class SuffixCuts {
       size--;
     }
     if (size == numbers.length) {
-      numbers = java.util.Arrays.copyOf(numbers, size * 2);
-      cuts = java.util.Arrays.copyOf(cuts, size * 2);
+      numbers = Arrays.copyOf(numbers, size * 2);
+      cuts = Arrays.copyOf(cuts, size * 2);
     }
     numbers[size] = n;
     cuts[size] = cut;

@@ -245,8 +245,7 @@ public final class WalEngine {
       long recoveryStart = System.nanoTime();
       try {
         r = StreamRecovery.recover(storage, dir, options.onCorruption());
-        positions = ReaderPositions.load(storage, dir);
-        Map<String, Long> loaded = positions;
+        Map<String, Long> loaded = ReaderPositions.load(storage, dir);
         positions = ReaderPositions.clampAtOpen(storage, dir, loaded, r.nextId());
         if (positions != loaded) {
           LOG.warn("stream '{}': reader positions past its end {} moved to it (were {})", name,
