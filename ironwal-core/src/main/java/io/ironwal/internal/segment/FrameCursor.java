@@ -370,6 +370,25 @@ public final class FrameCursor {
   }
 
   /**
+   * Returns the file offset of the first byte in {@link #frameBuffer()}: the byte at file offset
+   * {@code p} is at index {@code p - bufferStart()}, for {@code p} below {@link #bufferEnd()}.
+   *
+   * @return the offset
+   */
+  public long bufferStart() {
+    return bufStart;
+  }
+
+  /**
+   * Returns the file offset after the last byte the buffer holds (never past the limit).
+   *
+   * @return the offset
+   */
+  public long bufferEnd() {
+    return Math.min(limit, bufStart + bufLen);
+  }
+
+  /**
    * Returns the index in {@link #frameBuffer()} of the last frame returned.
    *
    * @return the absolute index

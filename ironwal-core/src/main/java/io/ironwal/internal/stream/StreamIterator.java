@@ -38,20 +38,22 @@ import java.util.zip.CRC32C;
  * {@link WalEntry}) or shown in place ({@link #visitRemaining}: no copy at all). Every entry a
  * caller sees comes from a frame whose CRC was verified before the first of its entries.
  *
- * <p>With MMAP, {@link #next} skips the read-ahead copy: once a frame has been read the ordinary
- * way, the frames after it are checked where they lie in the file's mapping and their entries
- * copied straight into their arrays, up to {@link #MAPPED_ENTRIES} entries or
- * {@link #MAPPED_BYTES} bytes per hold of the file ({@link #fillFromMapping}). Anything that is
- * not a plain run of checked raw frames (a compressed or damaged frame, the segment's end, a
- * frame past a finite iterator's end) stops the run, and the ordinary path takes it from there,
- * so errors are found and reported by one code path.
+ * <p>{@link #next} copies out runs: once a frame has been read the ordinary way, the plain raw
+ * frames after it are checked one after another in a tight loop and their entries copied into
+ * their arrays, up to {@link #RUN_ENTRIES} entries or {@link #RUN_BYTES} bytes of frames per run
+ * ({@link #fillRun}). With STANDARD_IO the run reads the read-ahead buffer the cursor already
+ * filled; with MMAP it reads the file's mapping, holding the file for the run only, so the
+ * read-ahead copy is skipped too. Anything that is not a plain run of checked raw frames (a
+ * compressed or damaged frame, the end of what is buffered or of the segment, a frame past a
+ * finite iterator's end) stops the run, and the ordinary path takes it from there, so errors are
+ * found and reported by one code path.
  */
 final class StreamIterator implements WalIterator {
   private static final int READ_AHEAD_BYTES = 256 << 10;
-  /** Most entries copied out of a mapping per hold of the file (MMAP). */
-  static final int MAPPED_ENTRIES = 64;
-  /** Frame bytes after which a run in the mapping stops (it always takes a whole frame). */
-  static final int MAPPED_BYTES = 16 << 10;
+  /** Most entries copied out per run (with MMAP, per hold of the file). */
+  static final int RUN_ENTRIES = 64;
+  /** Frame bytes after which a run stops (it always takes a whole frame). */
+  static final int RUN_BYTES = 16 << 10;
   /**
    * One spare read-ahead buffer per thread, taken by an iterator while open and given back on
    * close: direct, so a pread fills it without the JDK's bounce copy, and reused, so opening
@@ -92,18 +94,21 @@ final class StreamIterator implements WalIterator {
   private long suffixCutsSeen;
   /** A finite iterator's promised end was cut here: reaching it is an error. */
   private long cutAhead = Long.MAX_VALUE;
-  /** Entries copied out of the mapping and not yet returned: ids nextId, nextId + 1, ... */
+  /** Entries copied out by a run and not yet returned: ids nextId, nextId + 1, ... */
   private byte[][] ready;
   private int readyPos;
   private int readyCount;
   private CRC32C crc;
   /**
-   * Frames to leave to the ordinary path before the mapping is tried again: after a try that took
-   * nothing (a batch of more than {@link #MAPPED_ENTRIES}, a compressed frame), twice as many as
-   * the last time, up to 64, so a stream of such frames does not pay a hold of the file for each.
+   * Frames to leave to the ordinary path before a run is tried again: after a try that took
+   * nothing though the bytes were there (a batch of more than {@link #RUN_ENTRIES}, a compressed
+   * frame), twice as many as the last time, up to 64, so a stream of such frames does not pay a
+   * failed run (with MMAP, a hold of the file) for each.
    */
   private int skipFills;
   private int fillBackoff;
+  /** Whether the last run stopped at a frame not wholly within the bytes it was given. */
+  private boolean runReachedEdge;
 
   StreamIterator(WalEngine engine, String streamName, long startId, boolean following) {
     this.engine = engine;
@@ -189,8 +194,8 @@ final class StreamIterator implements WalIterator {
       throw new NoSuchElementException("no entry " + nextId + " in stream '" + streamName + "' yet");
     }
     if (frame == null || nextId >= frameFirstId + frameCount) {
-      // Entries copied out of the mapping wait only while the frame before them is used up.
-      if (readyPos < readyCount || loadFrameOrMapped()) {
+      // Entries copied out by a run wait only while the frame before them is used up.
+      if (readyPos < readyCount || loadFrameOrRun()) {
         return nextReady();
       }
     }
@@ -248,13 +253,13 @@ final class StreamIterator implements WalIterator {
   }
 
   /**
-   * Copies the next entries out of the mapping if it can ({@link #fillFromMapping}), else loads
-   * the next frame; kept apart from {@link #next} so that the per-entry path stays small.
+   * Copies out the next run of entries if it can ({@link #fillRun}), else loads the next frame;
+   * kept apart from {@link #next} so that the per-entry path stays small.
    *
    * @return whether entries are ready (else a frame was loaded)
    */
-  private boolean loadFrameOrMapped() {
-    if (fillFromMapping()) {
+  private boolean loadFrameOrRun() {
+    if (fillRun()) {
       return true;
     }
     loadFrame();
@@ -321,14 +326,15 @@ final class StreamIterator implements WalIterator {
   }
 
   /**
-   * MMAP: copies the entries of the checked raw frames that follow the cursor straight out of the
-   * segment's mapping into {@link #ready}, holding the file meanwhile, and moves the cursor past
-   * them. Called when the current frame is used up.
+   * Copies the entries of the checked raw frames that follow the cursor into {@link #ready} and
+   * moves the cursor past them: out of the cursor's read-ahead buffer (STANDARD_IO), or straight
+   * out of the segment's mapping, holding the file meanwhile (MMAP). Called when the current frame
+   * is used up.
    *
    * @return whether any entry is ready; {@code false} leaves everything to {@link #loadFrame}
    */
-  private boolean fillFromMapping() {
-    if (!mapped || cursor == null || seeking) {
+  private boolean fillRun() {
+    if (cursor == null || seeking) {
       return false;
     }
     if (skipFills > 0) {
@@ -340,22 +346,33 @@ final class StreamIterator implements WalIterator {
       return false;
     }
     long from = cursor.offset();
-    long limit = cursor.limit();
-    if (limit - from < FrameHeader.SIZE) {
-      return false;
+    long limit = mapped ? cursor.limit() : cursor.bufferEnd();
+    if (limit - from < FrameHeader.SIZE || (!mapped && from < cursor.bufferStart())) {
+      return false; // Nothing (or not enough) there yet: the ordinary path reads on.
     }
     long stop = following ? Long.MAX_VALUE : Math.min(endId, cutAhead);
-    Long end;
-    try {
-      end = engine.withReadMap(segPath, limit, map -> copyOut(map, from, limit, stop));
-    } catch (IOException e) {
-      // The ordinary path reads the same bytes again and reports what is wrong with them.
-      dropReady();
-      return false;
+    long end;
+    if (mapped) {
+      Long e;
+      try {
+        e = engine.withReadMap(segPath, limit, map -> copyOut(map, 0, from, limit, stop));
+      } catch (IOException ex) {
+        // The ordinary path reads the same bytes again and reports what is wrong with them.
+        dropReady();
+        return false;
+      }
+      if (e == null) {
+        backOff();
+        return false;
+      }
+      end = e;
+    } else {
+      end = copyOut(cursor.frameBuffer(), cursor.bufferStart(), from, limit, stop);
     }
-    if (end == null || readyCount == 0) {
-      fillBackoff = Math.min(64, Math.max(1, fillBackoff * 2));
-      skipFills = fillBackoff;
+    if (readyCount == 0) {
+      if (mapped || !runReachedEdge) {
+        backOff(); // A frame a run does not take; a buffer's edge is only a read away.
+      }
       return false;
     }
     fillBackoff = 0;
@@ -363,26 +380,37 @@ final class StreamIterator implements WalIterator {
     return true;
   }
 
+  private void backOff() {
+    fillBackoff = Math.min(64, Math.max(1, fillBackoff * 2));
+    skipFills = fillBackoff;
+  }
+
   /**
-   * Copies out the entries of a run of whole raw frames that start at {@code from}: each frame's
-   * header and CRC-32C are checked, and its entry lengths shown to add up, before its first entry
-   * is kept. Stops before the first frame that is anything else.
+   * Copies out the entries of a run of whole raw frames that start at file offset {@code from},
+   * in {@code src}, which holds file offset {@code p} at index {@code p - base} up to {@code
+   * limit}: each frame's header and CRC-32C are checked, and its entry lengths shown to add up,
+   * before its first entry is kept. Stops before the first frame that is anything else.
    *
-   * @return the offset after the last frame taken
+   * @return the file offset after the last frame taken
    */
-  private long copyOut(ByteBuffer map, long from, long limit, long stop) {
+  private long copyOut(ByteBuffer src, long base, long from, long limit, long stop) {
     if (ready == null) {
-      ready = new byte[MAPPED_ENTRIES][];
+      ready = new byte[RUN_ENTRIES][];
       crc = new CRC32C();
     }
-    ByteBuffer b = map.duplicate();
+    ByteBuffer b = src.duplicate();
     int n = 0;
     long pos = from;
     long id = nextId;
+    runReachedEdge = false;
     // Reads each header field once and checksums in place, as FrameCursor.nextChecked does:
     // FrameDecoder.headerValid plus Checksums.crc32c here measured 43-52 against 40 ns an entry.
-    while (limit - pos >= FrameHeader.SIZE && pos - from < MAPPED_BYTES) {
-      int at = (int) pos;
+    while (pos - from < RUN_BYTES) {
+      if (limit - pos < FrameHeader.SIZE) {
+        runReachedEdge = true;
+        break;
+      }
+      int at = (int) (pos - base);
       if (b.getInt(at + FrameHeader.MAGIC_OFFSET) != FrameHeader.MAGIC) {
         break;
       }
@@ -391,11 +419,15 @@ final class StreamIterator implements WalIterator {
       byte type = b.get(at + FrameHeader.TYPE_OFFSET);
       int stored = b.getInt(at + FrameHeader.STORED_SIZE_OFFSET);
       int raw = b.getInt(at + FrameHeader.RAW_SIZE_OFFSET);
-      if (type != FrameType.RAW.code() || firstId != id || count > MAPPED_ENTRIES - n
+      if (type != FrameType.RAW.code() || firstId != id || count > RUN_ENTRIES - n
           || !FrameDecoder.fieldsValid(firstId, count, type, stored, raw,
               b.getLong(at + FrameHeader.SYNCED_THROUGH_OFFSET), b.get(at + FrameHeader.FLAGS_OFFSET),
               b.getShort(at + FrameHeader.RESERVED_OFFSET))
-          || firstId + count > stop || FrameHeader.SIZE + (long) stored > limit - pos) {
+          || firstId + count > stop) {
+        break;
+      }
+      if (FrameHeader.SIZE + (long) stored > limit - pos) {
+        runReachedEdge = true;
         break;
       }
       int payload = at + FrameHeader.SIZE;
@@ -414,7 +446,7 @@ final class StreamIterator implements WalIterator {
         p += FrameHeader.ENTRY_LENGTH_PREFIX + out.length;
       }
       id += count;
-      pos = end;
+      pos += FrameHeader.SIZE + (long) stored;
     }
     readyPos = 0;
     readyCount = n;
