@@ -398,6 +398,9 @@ public final class Wal implements AutoCloseable {
    * @throws InvalidArgumentException if {@code lastKeptId} is past the end, below the first id
    *     minus one, or inside a batch
    * @throws StreamNotFoundException if the stream does not exist
+   * @throws WalIoException if the cut or the move of reader positions failed; the stream then
+   *     refuses writes until the WAL is reopened. If only the move failed, the stream is cut and
+   *     says so (next id, reads, iterators), and the next open moves the positions.
    */
   public long truncateAfter(String stream, long lastKeptId) {
     if (lastKeptId < -1) {

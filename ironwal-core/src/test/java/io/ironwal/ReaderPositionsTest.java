@@ -3,6 +3,10 @@ package io.ironwal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ironwal.faults.ForwardingStorage;
+import io.ironwal.internal.io.FileSystemStorage;
+import io.ironwal.internal.io.Storage;
+import io.ironwal.internal.io.StorageSeam;
 import io.ironwal.internal.stream.WalEngineAccess;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -12,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +92,54 @@ class ReaderPositionsTest {
     try (Wal wal = Wal.open(opts())) {
       assertThat(wal.readerPositions("events"))
           .containsEntry("projector", 7L).containsEntry("mailer", 4L).containsEntry("auditor", 7L);
+    }
+  }
+
+  /**
+   * The cut is durable but rewriting the positions file fails: the call reports it, the stream
+   * refuses writes as after any failed file operation, yet it reports the cut (next id, reads,
+   * iterators), and the next open moves the positions down.
+   */
+  @Test
+  void aFailedPositionsRewriteAfterACutLeavesTheStreamReportingTheCut() throws IOException {
+    AtomicBoolean failPositions = new AtomicBoolean();
+    Storage failing = new ForwardingStorage(FileSystemStorage.INSTANCE) {
+      @Override
+      public void rename(Path from, Path to) throws IOException {
+        if (failPositions.get() && to.getFileName().toString().equals("readers.pos")) {
+          throw new IOException("injected: rename into readers.pos");
+        }
+        super.rename(from, to);
+      }
+    };
+    try (Wal wal = Wal.open(StorageSeam.builder(root, failing).maxEntriesPerSegment(5).build())) {
+      for (int i = 0; i < 12; i++) {
+        wal.append("events", b(i));
+      }
+      wal.commitReaderPosition("events", "projector", 11);
+      wal.commitReaderPosition("events", "mailer", 4);
+      WalIterator finite = wal.iter("events", 8);
+      failPositions.set(true);
+      assertThatThrownBy(() -> wal.truncateAfter("events", 6))
+          .isInstanceOf(WalIoException.class).hasMessageContaining("was cut after 6")
+          .hasRootCauseMessage("injected: rename into readers.pos");
+      assertThat(wal.nextId("events")).as("the cut is reported").isEqualTo(7);
+      assertThat(wal.get("events", 7)).isEmpty();
+      assertThat(wal.get("events", 6)).hasValue(b(6));
+      assertThatThrownBy(finite::hasNext).as("an iterator promised cut entries is told")
+          .isInstanceOf(StreamTruncatedException.class);
+      assertThatThrownBy(() -> wal.append("events", b(100)))
+          .isInstanceOf(StreamFailedException.class);
+      assertThatThrownBy(wal::close).isInstanceOf(StreamFailedException.class);
+    }
+    try (Wal wal = Wal.open(opts())) {
+      assertThat(wal.nextId("events")).isEqualTo(7);
+      assertThat(wal.readerPositions("events"))
+          .containsEntry("projector", 7L).containsEntry("mailer", 4L);
+      for (int i = 0; i < 7; i++) {
+        assertThat(wal.get("events", i)).hasValue(b(i));
+      }
+      assertThat(wal.append("events", b(100))).isEqualTo(7);
     }
   }
 

@@ -564,9 +564,6 @@ final class StreamWriter implements LogWorker.Owner {
         written = t;
         durable = t;
         visible = t;
-        // After the cut is durable (a crash in between is finished by the next open's clamp) and
-        // the tails say so (if this fails, the stream fails with tails that match its files).
-        stream.readers.clampTo(cut);
         return a;
       });
       active = seg;
@@ -575,6 +572,20 @@ final class StreamWriter implements LogWorker.Owner {
       queuedThrough = Math.min(queuedThrough, cut);
       stream.noteSuffixCut(cut);
       stream.engine.telemetry().truncatedSuffix(stream.name, cut, next - cut);
+      // Only once the cut is durable and every reader of this stream can learn of it. A crash
+      // before this is finished by the next open's clamp; so is a failure, which fails the
+      // stream (as any failed file operation does) but leaves it reporting the cut.
+      try {
+        callRaw(() -> {
+          stream.readers.clampTo(cut);
+          return null;
+        });
+      } catch (WalIoException e) {
+        throw new WalIoException("stream '" + stream.name + "' was cut after " + lastKeptId
+            + ", but moving reader positions above the cut down to it failed; the stream "
+            + "refuses writes until the WAL is reopened, and the open moves them",
+            asIo(e.getCause()));
+      }
       return next - cut;
     } finally {
       lock.unlock();
