@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -175,6 +176,86 @@ class ScanTest {
           .isInstanceOf(InvalidArgumentException.class);
       assertThatThrownBy(() -> wal.scan("s", -1, (id, e) -> true))
           .isInstanceOf(InvalidArgumentException.class);
+    }
+  }
+
+  /** What a visitor does to the stream mid-scan, from inside a run of single-entry frames. */
+  enum Change { CUT_AHEAD, CUT_BEHIND, PRUNE, DELETE, CLOSE }
+
+  /**
+   * A visitor that cuts, prunes or deletes the stream, or closes the WAL, in the middle of a run
+   * of single-entry frames: the scan shows nothing that was cut or is gone, every entry it shows
+   * is the one appended with that id, and it ends with the typed error the iterator would give.
+   */
+  @ParameterizedTest
+  @CsvSource({"STANDARD_IO,CUT_AHEAD", "MMAP,CUT_AHEAD", "STANDARD_IO,CUT_BEHIND",
+      "MMAP,CUT_BEHIND", "STANDARD_IO,PRUNE", "MMAP,PRUNE", "STANDARD_IO,DELETE", "MMAP,DELETE",
+      "STANDARD_IO,CLOSE", "MMAP,CLOSE"})
+  void aVisitorThatChangesTheStreamMidScanSeesOnlyWhatIsStillThere(ReadStrategy how,
+      Change change) {
+    WalOptions opts = WalOptions.builder(root).syncMode(SyncMode.ASYNC).readStrategy(how)
+        .maxEntriesPerSegment(100).build();
+    Wal wal = Wal.open(opts);
+    try {
+      for (int i = 0; i < 500; i++) {
+        wal.append("s", entry(i));
+      }
+      List<Long> seen = new ArrayList<>();
+      EntryVisitor visitor = (id, e) -> {
+        byte[] got = new byte[e.remaining()];
+        e.duplicate().get(got);
+        assertThat(got).as("entry %d", id).isEqualTo(entry((int) id));
+        seen.add(id);
+        if (id == 250) {
+          switch (change) {
+            case CUT_AHEAD:
+              wal.truncateAfter("s", 279);
+              break;
+            case CUT_BEHIND:
+              wal.truncateAfter("s", 219);
+              break;
+            case PRUNE:
+              assertThat(wal.truncate("s", 400)).isEqualTo(4);
+              break;
+            case DELETE:
+              assertThat(wal.deleteStream("s")).isTrue();
+              break;
+            default:
+              wal.close();
+          }
+        }
+        return true;
+      };
+      Class<? extends Throwable> expected;
+      long last;
+      switch (change) {
+        case CUT_AHEAD:
+          expected = StreamTruncatedException.class;
+          last = 279;
+          break;
+        case CUT_BEHIND:
+          expected = StreamTruncatedException.class;
+          last = 250;
+          break;
+        case PRUNE:
+          expected = EntriesPrunedException.class;
+          last = 250;
+          break;
+        case DELETE:
+          expected = StreamNotFoundException.class;
+          last = 250;
+          break;
+        default:
+          expected = WalClosedException.class;
+          last = 250;
+      }
+      assertThatThrownBy(() -> wal.scan("s", 0, visitor)).isInstanceOf(expected);
+      assertThat(seen).hasSize((int) last + 1);
+      for (int i = 0; i <= last; i++) {
+        assertThat(seen.get(i)).isEqualTo(i);
+      }
+    } finally {
+      wal.close();
     }
   }
 
