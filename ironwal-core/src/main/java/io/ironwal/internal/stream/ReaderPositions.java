@@ -55,12 +55,15 @@ final class ReaderPositions {
   /** Commits a position durably; returns once it is. */
   void commit(String reader, long position) {
     checkName(reader);
-    long next = stream.nextId();
-    if (position < 0 || position > next) {
-      throw new InvalidArgumentException("position " + position + " of reader '" + reader
-          + "' is outside stream '" + stream.name + "' [0, " + next + "]");
+    if (position < 0) {
+      throw outside(reader, position, stream.nextId());
     }
     change(reader, position);
+  }
+
+  private InvalidArgumentException outside(String reader, long position, long next) {
+    return new InvalidArgumentException("position " + position + " of reader '" + reader
+        + "' is outside stream '" + stream.name + "' [0, " + next + "]");
   }
 
   /** Removes a reader; returns whether it existed. */
@@ -132,6 +135,13 @@ final class ReaderPositions {
 
   private void change(String reader, Long position) {
     StreamWriter.await(stream.writer.submitJob(() -> {
+      // The end is checked here, on the I/O owner, not by the caller: a suffix cut sets the end
+      // and then queues its clamp here, so this job either runs before the clamp (which moves
+      // what it writes) or sees the cut end.
+      long end = stream.nextId();
+      if (position != null && position > end) {
+        throw outside(reader, position, end);
+      }
       Map<String, Long> next = new TreeMap<>(positions);
       if (position == null) {
         next.remove(reader);

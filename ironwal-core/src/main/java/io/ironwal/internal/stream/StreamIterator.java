@@ -55,6 +55,10 @@ final class StreamIterator implements WalIterator {
   static final int RUN_ENTRIES = 64;
   /** Frame bytes after which a run stops (it always takes a whole frame). */
   static final int RUN_BYTES = 16 << 10;
+  /** {@link #checkedRawFrame}: not a frame a run takes (the ordinary path reads it). */
+  private static final int NOT_TAKEN = -1;
+  /** {@link #checkedRawFrame}: a frame not wholly in the bytes at hand (a read away). */
+  private static final int AT_EDGE = -2;
   /**
    * One spare read-ahead buffer per thread, taken by an iterator while open and given back on
    * close: direct, so a pread fills it without the JDK's bounce copy, and reused, so opening
@@ -527,11 +531,6 @@ final class StreamIterator implements WalIterator {
     readyCount = n;
     return pos;
   }
-
-  /** {@link #checkedRawFrame}: not a frame a run takes (the ordinary path reads it). */
-  private static final int NOT_TAKEN = -1;
-  /** {@link #checkedRawFrame}: a frame not wholly in the bytes at hand (a read away). */
-  private static final int AT_EDGE = -2;
 
   /**
    * A run's check of the frame at index {@code at} of {@code b}, with {@code room} bytes there:
